@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { registerElectionCommands } from './commands/election.ts';
+import { registerStartCommand } from './commands/start.ts';
+import { registerLedgerCommands } from './commands/ledger.ts';
+
+/**
+ * Builds the `vigil` program. Each pillar registers its own command group from its own
+ * file, so the commands stay thin wrappers over the libraries.
+ */
+export function buildProgram(): Command {
+  const program = new Command('vigil')
+    .description(
+      'Vigil: election identity, verifiable ballots and shared intelligence on one ledger',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+  registerStartCommand(program);
+  registerElectionCommands(program);
+  registerLedgerCommands(program);
+  return program;
+}
+
+/** Runs the program and returns the process exit code (0 on success). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`vigil: ${message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,6 @@
+export * from './result.ts';
+export * from './errors.ts';
+export * from './hash.ts';
+export * from './canonical-json.ts';
+export * from './ids.ts';
+export * from './clock.ts';
