@@ -4,3 +4,4 @@ export * from './hash.ts';
 export * from './canonical-json.ts';
 export * from './ids.ts';
 export * from './clock.ts';
+export * from './election/index.ts';

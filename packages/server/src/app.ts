@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { systemClock, type Clock } from '@vigil/core';
+import type { Store } from '@vigil/store';
+import { webDistDir as defaultWebDistDir } from '@vigil/web';
+import { handleError } from './problem.ts';
+import { addSecurityHeaders, applySecurityHeaders } from './security-headers.ts';
+import { electionRoutes } from './routes/elections.ts';
+import { healthRoutes } from './routes/health.ts';
+import { registerWebUi } from './routes/web.ts';
+
+export interface BuildServerOptions {
+  store: Store;
+  /** Fastify's pino logger: `true` for JSON logs at info, pino options, or `false` (tests). */
+  logger?: FastifyServerOptions['logger'];
+  /** Folder of the built web UI; defaults to packages/web/dist. */
+  webDistDir?: string;
+  /** Source of `loadedAt` times; the system clock unless a test fixes it. */
+  clock?: Clock;
+}
+
+/**
+ * Wires the HTTP API and the web UI to a store. Pure wiring: it neither listens nor opens
+ * anything, so tests drive it with `app.inject` and `startServer` adds the network.
+ */
+export async function buildServer(options: BuildServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Each request gets a random id, logged on every line about it and returned in
+    // X-Request-Id and in problem details, so a user's report leads to the log. Ids sent
+    // by clients are not trusted (Fastify 5's default).
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // Routes that take larger bodies (election definitions) raise this for themselves.
+    bodyLimit: 64 * 1024,
+    // A URL that does not even decode is answered by the router before any route; send it
+    // through the same error handler so that it too is a problem document.
+    // Hooks do not run for these, so the headers are set here.
+    frameworkErrors: (error, request, reply) => {
+      applySecurityHeaders(request, reply);
+      handleError(error, request, reply);
+    },
+  });
+
+  app.setErrorHandler(handleError);
+  addSecurityHeaders(app);
+
+  const web = await registerWebUi(app, options.webDistDir ?? defaultWebDistDir);
+  app.setNotFoundHandler((request, reply) => web.fallback(request, reply));
+
+  await app.register(healthRoutes, { store: options.store });
+  await app.register(electionRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+  });
+  return app;
+}

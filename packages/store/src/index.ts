@@ -1,0 +1,35 @@
+/**
+ * @vigil/store: Vigil's schema and migrations, on embedded SQLite or on PostgreSQL,
+ * behind one typed interface of operations.
+ */
+export {
+  openStore,
+  SQLITE_FILE_NAME,
+  type OpenStoreOptions,
+  type Store,
+  type StoreTransaction,
+} from './store.ts';
+export type {
+  ElectionSummary,
+  SaveElectionInput,
+  SaveElectionOutcome,
+  StoreOperations,
+  StoredElection,
+} from './operations.ts';
+export type { ElectionRow, ElectionsTable, TimestampColumn, VigilDatabase } from './schema.ts';
+export {
+  bytesFromRow,
+  bytesToParam,
+  columnTypes,
+  instantFromRow,
+  strictOnSqlite,
+  type StoreDialect,
+} from './dialect.ts';
+export {
+  checkMigrationList,
+  migrateToLatest,
+  migrationProvider,
+  migrations,
+  type VigilMigration,
+} from './migrations/index.ts';
+export type { StoreLogger } from './logger.ts';
