@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerElectionCommands } from './commands/election.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerLedgerCommands } from './commands/ledger.ts';
+import { registerStoredLedgerCommands } from './commands/ledger-store.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerStartCommand(program);
   registerElectionCommands(program);
-  registerLedgerCommands(program);
+  registerStoredLedgerCommands(registerLedgerCommands(program));
   return program;
 }
 

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 import { toHex } from '@vigil/core';
 import { encodeEntry, type LedgerEntry } from './entry.ts';
 import { EVENT_CATALOGUE } from './events.ts';
@@ -16,47 +18,20 @@ const schemaPath = join(
   'nist-cdf/election-event-logging/NIST_V1_election_event_logging.json',
 );
 
-interface Validate {
-  (data: unknown): boolean;
-  errors?: unknown;
-}
-interface AjvInstance {
-  compile(schema: unknown): Validate;
-}
+// The schema is JSON Schema draft-04, which Ajv 8 reads only through ajv-draft-04 (with
+// ajv-formats for date-time). Both are CommonJS whose typings declare an ES default
+// export; under NodeNext the class is that default's `default`, which is also how they
+// export it at run time.
+const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
+addFormats.default(ajv);
 
-/**
- * The schema is JSON Schema draft-04, which Ajv 8 supports only through ajv-draft-04 (with
- * ajv-formats for date-time). Loaded by name so the suite still runs, and says why it
- * skipped, where those packages are not installed.
- */
-async function loadDraft04Validator(): Promise<AjvInstance | string> {
-  const ajvPackage = 'ajv-draft-04';
-  const formatsPackage = 'ajv-formats';
-  try {
-    const ajvModule = (await import(ajvPackage)) as {
-      default: new (options: object) => AjvInstance;
-    };
-    const formatsModule = (await import(formatsPackage)) as {
-      default: (ajv: AjvInstance) => AjvInstance;
-    };
-    const ajv = new ajvModule.default({ allErrors: true, strict: false });
-    formatsModule.default(ajv);
-    return ajv;
-  } catch (e) {
-    return `ajv-draft-04 and ajv-formats must be installed for @vigil/ledger (${e instanceof Error ? e.message.split('\n')[0]! : String(e)})`;
-  }
-}
-
-const validator = await loadDraft04Validator();
 const schema: unknown = existsSync(schemaPath)
   ? JSON.parse(readFileSync(schemaPath, 'utf8'))
   : undefined;
 const skipReason =
   schema === undefined
     ? `the NIST schema is absent from ${schemaPath}; set VIGIL_SHARED_DATA to the shared data folder`
-    : typeof validator === 'string'
-      ? validator
-      : undefined;
+    : undefined;
 
 const entries: LedgerEntry[] = [
   {
@@ -136,8 +111,7 @@ describe('NIST SP 1500-101 export', () => {
   it.skipIf(skipReason !== undefined)(
     `validates against NIST_V1_election_event_logging.json${skipReason === undefined ? '' : ` (skipped: ${skipReason})`}`,
     () => {
-      if (typeof validator === 'string') throw new Error(validator);
-      const validate = validator.compile(schema);
+      const validate = ajv.compile(schema as object);
       const documentation = toNistEventLogDocumentation({
         generatedDate: new Date('2026-11-04T00:00:00Z'),
         version: '0.1.0',

@@ -62,7 +62,10 @@ class HashLevel {
 export class MerkleTree {
   private readonly levels: HashLevel[] = [new HashLevel()];
 
-  /** Reads a complete node; pass it to the function-based API in merkle.ts. */
+  /**
+   * Reads a complete node, as a view into the tree's memory (do not modify it); pass it
+   * to the function-based API in merkle.ts, whose results are copies.
+   */
   readonly getNode: GetNode = (level, index) => this.levels[level]?.get(index);
 
   /** Number of leaves. */

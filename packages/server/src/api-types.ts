@@ -4,6 +4,7 @@
  * This file must stay free of runtime code.
  */
 import type { Election } from '@vigil/core';
+import type { LedgerEntry } from '@vigil/ledger';
 
 /** One thing wrong with an input: where (a JSON path) and what. */
 export interface Problem {
@@ -65,4 +66,57 @@ export interface ElectionDetailResponse {
   hash: string;
   loadedAt: string;
   election: Election;
+}
+
+/** A signed tree head as the ledger routes describe it. */
+export interface LedgerHeadSummary {
+  size: number;
+  /** RFC 9162 root hash, lowercase hex. */
+  root: string;
+  /** The signed note (C2SP tlog-checkpoint) with every cosignature gathered so far. */
+  checkpoint: string;
+}
+
+/** `GET /api/ledger` */
+export interface LedgerSummaryResponse {
+  /** The log's origin line (its key's name); null when there is no key and no head. */
+  origin: string | null;
+  /** Entries in the ledger now. */
+  size: number;
+  /** Root hash (hex) of the ledger now, which may be ahead of the latest signed head. */
+  root: string;
+  latestHead: LedgerHeadSummary | null;
+  /** The log's verifier key (`<name>+<key id>+<base64>`); null without a key. */
+  vkey: string | null;
+}
+
+/** `GET /api/ledger/proof/inclusion?index=I&size=N` (hashes in hex, RFC 9162 §2.1.3) */
+export interface LedgerInclusionProofResponse {
+  index: number;
+  size: number;
+  /** SHA-256(0x00 || entry bytes) of the entry at `index`. */
+  leafHash: string;
+  proof: string[];
+}
+
+/** `GET /api/ledger/proof/consistency?old=M&size=N` (hashes in hex, RFC 9162 §2.1.4) */
+export interface LedgerConsistencyProofResponse {
+  old: number;
+  size: number;
+  proof: string[];
+}
+
+/** One entry of `GET /api/ledger/entries`. */
+export interface LedgerEntryView {
+  index: number;
+  leafHash: string;
+  /** The entry decoded from its leaf bytes (RFC 8785 canonical JSON). */
+  entry: LedgerEntry;
+}
+
+/** `GET /api/ledger/entries?from=I&limit=L` */
+export interface LedgerEntriesResponse {
+  /** Entries in the ledger now. */
+  size: number;
+  entries: LedgerEntryView[];
 }

@@ -7,6 +7,8 @@ import { handleError } from './problem.ts';
 import { addSecurityHeaders, applySecurityHeaders } from './security-headers.ts';
 import { electionRoutes } from './routes/elections.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import type { LogKey } from './ledger/log-key.ts';
 import { registerWebUi } from './routes/web.ts';
 
 export interface BuildServerOptions {
@@ -17,6 +19,11 @@ export interface BuildServerOptions {
   webDistDir?: string;
   /** Source of `loadedAt` times; the system clock unless a test fixes it. */
   clock?: Clock;
+  /**
+   * The ledger's signing key. With it, `GET /api/ledger/checkpoint` signs a fresh head
+   * when the ledger grew; without it the ledger routes serve only what is stored.
+   */
+  ledgerKey?: LogKey;
 }
 
 /**
@@ -52,6 +59,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(electionRoutes, {
     store: options.store,
     clock: options.clock ?? systemClock,
+  });
+  await app.register(ledgerRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    ...(options.ledgerKey === undefined ? {} : { ledgerKey: options.ledgerKey }),
   });
   return app;
 }

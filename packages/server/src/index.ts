@@ -3,3 +3,4 @@ export { startServer, type StartServerOptions, type RunningServer } from './star
 export { loadElection, type LoadedElection, type LoadElectionFailure } from './elections.ts';
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 export type * from './api-types.ts';
+export * from './ledger/index.ts';

@@ -3,6 +3,8 @@ import { loadSampleElection, systemClock } from '@vigil/core';
 import { openStore, type Store, type StoreLogger } from '@vigil/store';
 import { buildServer } from './app.ts';
 import { loadElection } from './elections.ts';
+import { createHeadSigner, witnessUrlsFromEnv, type HeadSigner } from './head-signer.ts';
+import { loadLogKey, type LogKey } from './ledger/log-key.ts';
 
 export interface StartServerOptions {
   port: number;
@@ -15,11 +17,22 @@ export interface StartServerOptions {
   webDistDir?: string;
   /** Stop gracefully on SIGINT and SIGTERM (default true; tests turn it off). */
   handleSignals?: boolean;
+  /**
+   * The ledger's key file; default `$VIGIL_LOG_KEY_FILE`, else `ledger-log.key` in the
+   * data directory (also for PostgreSQL). Created (mode 0600) when missing.
+   */
+  logKeyFile?: string;
+  /** tlog-witness URLs to ask for cosignatures; default `$VIGIL_WITNESS_URLS` (comma-separated). */
+  witnessUrls?: readonly string[];
+  /** How often to sign a head while the ledger grows (default 30 s). */
+  ledgerHeadIntervalMs?: number;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  /** The ledger's signing key (and its public vkey). */
+  ledgerKey: LogKey;
   /** Where it listens, e.g. `http://127.0.0.1:8080`. */
   url: string;
   /** Stops accepting requests, lets those in flight finish, then closes the store. */
@@ -36,6 +49,14 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * fresh `npm start` has something to show), and listens.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  // The key first: a missing-and-uncreatable or corrupt key stops the start before
+  // anything is opened. It sits next to the SQLite data (or in the default data
+  // directory for PostgreSQL), never in the database.
+  const ledgerKey = loadLogKey({
+    create: true,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.logKeyFile === undefined ? {} : { keyFile: options.logKeyFile }),
+  });
   // The store opens before the server (which needs it) exists, so its first log lines
   // wait here and then go to the server's logger, to keep one JSON log stream.
   const storeLog = deferredLogger();
@@ -45,13 +66,26 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger: storeLog,
   });
   let built: FastifyInstance | undefined;
+  let heads: HeadSigner | undefined;
   try {
     built = await buildServer({
       store,
       logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
       ...(options.webDistDir === undefined ? {} : { webDistDir: options.webDistDir }),
+      ledgerKey,
     });
     storeLog.attach(built.log.child({ component: 'store' }));
+    const ledgerLog = built.log.child({ component: 'ledger' });
+    ledgerLog.info(
+      {
+        event: ledgerKey.created ? 'ledger-key-created' : 'ledger-key-loaded',
+        file: ledgerKey.file,
+        vkey: ledgerKey.vkey,
+      },
+      ledgerKey.created
+        ? 'created the ledger signing key; back up the key file and publish the vkey'
+        : 'loaded the ledger signing key',
+    );
     if ((await store.countElections()) === 0) {
       const loaded = await loadElection(store, loadSampleElection(), systemClock);
       if (!loaded.ok) {
@@ -66,13 +100,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         'the store held no election, so the sample election was loaded',
       );
     }
+    const witnessUrls = options.witnessUrls ?? witnessUrlsFromEnv();
+    heads = createHeadSigner({
+      store,
+      key: ledgerKey,
+      log: ledgerLog,
+      witnesses: witnessUrls.map((url) => ({ url })),
+      ...(options.ledgerHeadIntervalMs === undefined
+        ? {}
+        : { intervalMs: options.ledgerHeadIntervalMs }),
+    });
     await built.listen({ port: options.port, host: options.host });
+    // A head at start covers whatever the ledger holds; witnesses are asked in the
+    // background, so that one that is down does not delay the start.
+    void heads.tick();
+    heads.start();
   } catch (error) {
     await built?.close();
     await store.close();
     throw error;
   }
   const app = built;
+  const headSigner = heads;
 
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -90,6 +139,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       try {
         await app.close();
       } finally {
+        // No request can append any more: sign a last head over everything.
+        await headSigner.stop();
         await store.close();
         app.log.info({ event: 'server-stopped' }, 'server stopped; store closed');
         process.off('SIGINT', onSignal);
@@ -125,7 +176,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     process.once('SIGTERM', onSignal);
   }
 
-  return { app, store, url, close, closed };
+  return { app, store, ledgerKey, url, close, closed };
 }
 
 /** A StoreLogger that holds lines until it is attached to the real logger. */

@@ -16,7 +16,17 @@ export type {
   StoreOperations,
   StoredElection,
 } from './operations.ts';
-export type { ElectionRow, ElectionsTable, TimestampColumn, VigilDatabase } from './schema.ts';
+export type {
+  BigintColumn,
+  ElectionRow,
+  ElectionsTable,
+  LedgerEntriesTable,
+  LedgerHeadsTable,
+  LedgerNodesTable,
+  LedgerStateTable,
+  TimestampColumn,
+  VigilDatabase,
+} from './schema.ts';
 export {
   bytesFromRow,
   bytesToParam,
@@ -33,3 +43,10 @@ export {
   type VigilMigration,
 } from './migrations/index.ts';
 export type { StoreLogger } from './logger.ts';
+export {
+  nodeKey,
+  type AppendedEntries,
+  type LedgerOperations,
+  type StoredLedgerEntry,
+  type StoredLedgerHead,
+} from './ledger.ts';

@@ -1,4 +1,7 @@
 import type { Kysely } from 'kysely';
+import { eventIdOf } from '@vigil/ledger';
+import type { StoreDialect } from './dialect.ts';
+import { createLedgerOperations, type LedgerOperations } from './ledger.ts';
 import {
   ConflictError,
   InvalidInputError,
@@ -30,7 +33,10 @@ export interface StoredElection {
 /** A loaded election without its definition bytes, for lists. */
 export type ElectionSummary = Omit<StoredElection, 'definition'>;
 
-export type SaveElectionInput = StoredElection;
+export interface SaveElectionInput extends StoredElection {
+  /** Who loaded it and where, for the ledger entry (default: system, vigil-server). */
+  readonly recordedBy?: { readonly actorId: string; readonly stationId: string };
+}
 
 /** What `saveElection` did: stored it now, or found exactly this definition already. */
 export interface SaveElectionOutcome {
@@ -48,7 +54,7 @@ export interface SaveElectionOutcome {
  * any `Kysely<VigilDatabase>` (a `Transaction` is one), and in `openStore` route the
  * ones that write through `transaction` so that SQLite writers queue in order.
  */
-export interface StoreOperations {
+export interface StoreOperations extends LedgerOperations {
   /**
    * Stores an election definition. Saving the same bytes under the same id again is
    * harmless and returns `already-loaded` with the first copy's title and loadedAt.
@@ -107,7 +113,11 @@ function checkSaveElectionInput(input: SaveElectionInput): void {
 }
 
 /** The operations, run against `db`: the store's own handle or a transaction. */
-export function createOperations(db: Kysely<VigilDatabase>): StoreOperations {
+export function createOperations(
+  db: Kysely<VigilDatabase>,
+  dialect: StoreDialect,
+): StoreOperations {
+  const ledger = createLedgerOperations(db, dialect);
   const getElection = async (electionId: ElectionId): Promise<StoredElection | undefined> => {
     const row = await db
       .selectFrom('elections')
@@ -127,6 +137,7 @@ export function createOperations(db: Kysely<VigilDatabase>): StoreOperations {
   };
 
   return {
+    ...ledger,
     saveElection: async (input) => {
       checkSaveElectionInput(input);
       // Insert-or-nothing, then look at what is there: no window between a check and the
@@ -143,9 +154,26 @@ export function createOperations(db: Kysely<VigilDatabase>): StoreOperations {
         .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows === 1n) {
+        // The ledger entry lands in the same transaction as the definition it records.
+        await ledger.appendLedgerEntries([
+          {
+            eventId: eventIdOf('election.definition.loaded'),
+            actorId: input.recordedBy?.actorId ?? 'system',
+            stationId: input.recordedBy?.stationId ?? 'vigil-server',
+            time: input.loadedAt.toISOString(),
+            disposition: 'success',
+            subjects: [`election:${input.electionId}`, `sha256:${input.hash}`],
+          },
+        ]);
         return ok({
           outcome: 'created',
-          election: { ...input, definition: new Uint8Array(input.definition) },
+          election: {
+            electionId: input.electionId,
+            hash: input.hash,
+            definition: new Uint8Array(input.definition),
+            title: input.title,
+            loadedAt: input.loadedAt,
+          },
         });
       }
 

@@ -11,6 +11,44 @@ import type { ColumnType, Selectable } from 'kysely';
  */
 export interface VigilDatabase {
   elections: ElectionsTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_state: LedgerStateTable;
+  ledger_heads: LedgerHeadsTable;
+}
+
+/** A 64-bit integer: a number from better-sqlite3, a decimal string from pg. */
+export type BigintColumn = ColumnType<number | string, number, number>;
+
+/** One leaf of the ledger (migration 0002-ledger). */
+export interface LedgerEntriesTable {
+  /** The leaf index, from 0, with no gaps. */
+  seq: BigintColumn;
+  /** The catalogue id of the event, e.g. vigil-0010 (also inside `entry`). */
+  event_id: string;
+  /** The leaf bytes: the entry's RFC 8785 canonical JSON. */
+  entry: Uint8Array;
+}
+
+/** The hash of one complete subtree; `node_key = index * 64 + level`. */
+export interface LedgerNodesTable {
+  node_key: BigintColumn;
+  hash: Uint8Array;
+}
+
+/** The single row (id 1) holding the number of leaves. */
+export interface LedgerStateTable {
+  id: number;
+  size: BigintColumn;
+}
+
+/** A signed checkpoint at one tree size, with the cosignatures gathered for it. */
+export interface LedgerHeadsTable {
+  size: BigintColumn;
+  root_hash: Uint8Array;
+  /** The signed note: checkpoint text, the log's signature, witness cosignatures. */
+  checkpoint: string;
+  signed_at: TimestampColumn;
 }
 
 /** A timestamp column: ISO 8601 text on SQLite, TIMESTAMPTZ (a Date) on PostgreSQL. */

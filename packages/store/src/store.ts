@@ -177,12 +177,14 @@ function makeStore(
   db: Kysely<VigilDatabase>,
   queue: <T>(fn: () => Promise<T>) => Promise<T>,
 ): Store {
-  const reads = createOperations(db);
+  const reads = createOperations(db, dialect);
   let closed = false;
 
   const transaction = <T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> =>
     queue(() =>
-      db.transaction().execute((trx) => fn({ dialect, db: trx, ...createOperations(trx) })),
+      db
+        .transaction()
+        .execute((trx) => fn({ dialect, db: trx, ...createOperations(trx, dialect) })),
     );
 
   return {
@@ -191,7 +193,12 @@ function makeStore(
     transaction,
     // Writes go through `transaction`, so that on SQLite they take their turn in the
     // writer queue; reads need no turn (WAL readers see the last commit, unblocked).
+    ...reads,
     saveElection: (input) => transaction((tx) => tx.saveElection(input)),
+    appendLedgerEntries: (entries) => transaction((tx) => tx.appendLedgerEntries(entries)),
+    saveLedgerHead: (head) => transaction((tx) => tx.saveLedgerHead(head)),
+    updateLedgerHeadCheckpoint: (size, checkpoint) =>
+      transaction((tx) => tx.updateLedgerHeadCheckpoint(size, checkpoint)),
     getElection: reads.getElection,
     getElectionByHash: reads.getElectionByHash,
     listElections: reads.listElections,

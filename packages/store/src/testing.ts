@@ -18,6 +18,8 @@ export interface StoreTarget {
    * `:memory:`, where each open is a new empty database.
    */
   readonly shared: boolean;
+  /** The database URL, for a target on a PostgreSQL server (to hand to another process). */
+  readonly url?: string;
   /** Opens a store on the target; `cleanup` closes it if the test did not. */
   open(options?: { readonly logger?: StoreLogger }): Promise<Store>;
   /** Closes every store opened here and deletes the data. */
@@ -28,10 +30,12 @@ function tracking(
   shared: boolean,
   openOne: (logger: StoreLogger | undefined) => Promise<Store>,
   remove: () => Promise<void>,
+  url?: string,
 ): StoreTarget {
   const opened: Store[] = [];
   return {
     shared,
+    ...(url === undefined ? {} : { url }),
     async open(options) {
       const store = await openOne(options?.logger);
       opened.push(store);
@@ -88,6 +92,7 @@ export async function postgresTarget(adminUrl: string): Promise<StoreTarget> {
     true,
     (logger) => openStore({ url: url.toString(), ...(logger && { logger }) }),
     () => admin(`drop database if exists ${quoted} with (force)`),
+    url.toString(),
   );
 }
 

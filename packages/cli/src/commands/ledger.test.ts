@@ -52,18 +52,18 @@ const leaves = file('leaves.txt', `${LEAVES.join('\n')}\n`);
 
 describe('vigil ledger (pure commands)', () => {
   it('prints the tree head of the published vector leaves', async () => {
-    expect(await vigil('ledger', 'root', leaves)).toEqual({
-      code: 0,
-      stdout: `${ROOT_8}\n`,
-      stderr: '',
-    });
     // Trailing blank lines, CRLF endings and upper-case hex make no difference.
     const loose = file('loose.txt', `${LEAVES.join('\r\n').toUpperCase()}\r\n\r\n\n`);
-    expect((await vigil('ledger', 'root', loose)).stdout).toBe(`${ROOT_8}\n`);
-    expect((await vigil('ledger', 'root', file('empty.txt', ''))).stdout).toBe(`${ROOT_EMPTY}\n`);
-    expect((await vigil('ledger', 'root', leaves, '--size', '3')).stdout).toBe(
-      'aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77\n',
-    );
+    const [plain, relaxed, empty, three] = await Promise.all([
+      vigil('ledger', 'root', leaves),
+      vigil('ledger', 'root', loose),
+      vigil('ledger', 'root', file('empty.txt', '')),
+      vigil('ledger', 'root', leaves, '--size', '3'),
+    ]);
+    expect(plain).toEqual({ code: 0, stdout: `${ROOT_8}\n`, stderr: '' });
+    expect(relaxed.stdout).toBe(`${ROOT_8}\n`);
+    expect(empty.stdout).toBe(`${ROOT_EMPTY}\n`);
+    expect(three.stdout).toBe('aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77\n');
   });
 
   it('prints inclusion proofs one hash per line', async () => {
@@ -94,8 +94,15 @@ describe('vigil ledger (pure commands)', () => {
         '',
       ].join('\n'),
     );
-    const full = await vigil('ledger', 'consistency-proof', leaves, '--old', '2');
-    expect(full.stdout.trim().split('\n')).toHaveLength(3);
+    const full = await vigil('ledger', 'consistency-proof', leaves, '--old', '1');
+    expect(full.stdout).toBe(
+      [
+        '96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7',
+        '5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e',
+        '6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('exits 1 naming the line of bad hex', async () => {

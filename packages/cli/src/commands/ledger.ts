@@ -60,7 +60,7 @@ export function treeOf(leaves: readonly Uint8Array[]): MerkleTree {
 /** A commander argument parser for a whole number (an index or a size). */
 export function wholeNumber(value: string): number {
   if (!/^(?:0|[1-9][0-9]*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
-    throw new InvalidArgumentError('it must be a whole number such as 0, 7 or 1024.');
+    throw new InvalidArgumentError('It must be a whole number such as 0, 7 or 1024.');
   }
   return Number(value);
 }

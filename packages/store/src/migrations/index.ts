@@ -4,6 +4,7 @@ import type { StoreDialect } from '../dialect.ts';
 import { describeError, type StoreLogger } from '../logger.ts';
 import type { VigilMigration } from './migration.ts';
 import { electionsMigration } from './0001-elections.ts';
+import { ledgerMigration } from './0002-ledger.ts';
 
 export type { VigilMigration } from './migration.ts';
 
@@ -12,7 +13,7 @@ export type { VigilMigration } from './migration.ts';
  * a `VigilMigration` named `NNNN-what`, and append it here. `openStore` applies the ones
  * a database has not seen yet.
  */
-export const migrations: readonly VigilMigration[] = [electionsMigration];
+export const migrations: readonly VigilMigration[] = [electionsMigration, ledgerMigration];
 
 const NAME_PATTERN = /^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

@@ -1,0 +1,3 @@
+export * from './log-key.ts';
+export * from './checkpoints.ts';
+export * from './audit.ts';
