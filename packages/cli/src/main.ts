@@ -3,6 +3,7 @@ import { registerElectionCommands } from './commands/election.ts';
 import { registerStartCommand } from './commands/start.ts';
 import { registerLedgerCommands } from './commands/ledger.ts';
 import { registerStoredLedgerCommands } from './commands/ledger-store.ts';
+import { registerWitnessCommands } from './commands/ledger-witness.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -17,7 +18,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerStartCommand(program);
   registerElectionCommands(program);
-  registerStoredLedgerCommands(registerLedgerCommands(program));
+  const ledger = registerLedgerCommands(program);
+  registerStoredLedgerCommands(ledger);
+  registerWitnessCommands(ledger);
   return program;
 }
 

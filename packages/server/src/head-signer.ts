@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { systemClock, type Clock } from '@vigil/core';
+import { parseNote } from '@vigil/ledger';
 import type { Store } from '@vigil/store';
 import { requestCosignatures, signLedgerHead, type WitnessEndpoint } from './ledger/checkpoints.ts';
 import type { LogKey } from './ledger/log-key.ts';
@@ -86,15 +87,20 @@ export function createHeadSigner(options: HeadSignerOptions): HeadSigner {
     try {
       const size = await store.ledgerSize();
       if (size !== signedSize) {
-        const head = await signLedgerHead(store, key.key, clock);
-        if (head.size !== signedSize) {
+        const existing = await store.ledgerHead(size);
+        const head = existing ?? (await signLedgerHead(store, key.key, clock));
+        if (existing === undefined) {
           log.info(
             { event: 'ledger-head-signed', size: head.size },
             `signed the ledger head at size ${head.size}`,
           );
-          signedSize = head.size;
-          pending = witnesses;
         }
+        signedSize = head.size;
+        // A head signed before a restart is sent again only if no one cosigned it, so
+        // that restarts do not pile up cosignatures of one head.
+        const signatures = parseNote(head.checkpoint);
+        const cosigned = signatures.ok && signatures.value.signatures.length > 1;
+        pending = existing !== undefined && cosigned ? [] : witnesses;
       }
       await cosign(timeoutMs ?? options.witnessTimeoutMs);
     } catch (error) {

@@ -4,3 +4,4 @@ export { loadElection, type LoadedElection, type LoadElectionFailure } from './e
 export { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 export type * from './api-types.ts';
 export * from './ledger/index.ts';
+export * from './witness/index.ts';

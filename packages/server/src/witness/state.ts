@@ -7,7 +7,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { VigilError, constantTimeEqual } from '@vigil/core';
@@ -35,11 +35,15 @@ interface StoredHead {
 }
 
 function badState(file: string, why: string): VigilError {
-  return new VigilError('witness-bad-state', `The witness state file ${file} is not usable: ${why}`, {
-    hint:
-      'Restore the file from backup. Do not delete it: a witness that forgets what it ' +
-      'cosigned could be tricked into cosigning a fork.',
-  });
+  return new VigilError(
+    'witness-bad-state',
+    `The witness state file ${file} is not usable: ${why}`,
+    {
+      hint:
+        'Restore the file from backup. Do not delete it: a witness that forgets what it ' +
+        'cosigned could be tricked into cosigning a fork.',
+    },
+  );
 }
 
 /** Reads the state file; a missing file is an empty state (a new witness). */
@@ -84,7 +88,10 @@ export function loadWitnessState(file: string): Map<string, WitnessedHead> {
       cp.value.size !== size ||
       !constantTimeEqual(cp.value.rootHash, root)
     ) {
-      throw badState(file, `the note for "${origin}" is not a checkpoint at size ${size} with that root`);
+      throw badState(
+        file,
+        `the note for "${origin}" is not a checkpoint at size ${size} with that root`,
+      );
     }
     state.set(origin, { size, rootHash: root, note });
   }
@@ -108,7 +115,7 @@ export function saveWitnessState(file: string, state: WitnessState): void {
   const fd = openSync(temp, 'wx', 0o600);
   try {
     try {
-      writeSync(fd, `${JSON.stringify(out, null, 2)}\n`);
+      writeFileSync(fd, `${JSON.stringify(out, null, 2)}\n`);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
