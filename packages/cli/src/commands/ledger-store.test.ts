@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runVigil, type VigilRun } from '../testing.ts';
 import { sha256Hex } from '@vigil/core';
 import {
   Witness,
@@ -21,31 +20,11 @@ import { nodeKey, openStore, SQLITE_FILE_NAME } from '@vigil/store';
 
 // `vigil ledger head | verify | export` run as a person runs them, on a real SQLite
 // store, before and after the database is tampered with directly.
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const workDir = mkdtempSync(join(tmpdir(), 'vigil-ledger-cli-'));
 const pristine = join(workDir, 'pristine');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(dataDir: string, ...args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['packages/cli/bin/vigil.js', ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, VIGIL_DATA_DIR: dataDir, VIGIL_DATABASE_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      done({ code, stdout, stderr });
-    });
-  });
+function vigil(dataDir: string, ...args: string[]): Promise<VigilRun> {
+  return runVigil(args, { env: { VIGIL_DATA_DIR: dataDir, VIGIL_DATABASE_URL: '' } });
 }
 
 function entry(i: number): LedgerEntry {

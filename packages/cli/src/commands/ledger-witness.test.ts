@@ -1,9 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot, runVigil, vigilBin, type VigilRun } from '../testing.ts';
 import {
   EMPTY_ROOT,
   generateSignerKey,
@@ -14,23 +14,9 @@ import {
   parseSignatureLine,
 } from '@vigil/ledger';
 
-// Runs the real `vigil` binary, as a witness operator would.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const bin = join(repo, 'packages/cli/bin/vigil.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repo }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      done({ code, stdout, stderr });
-    });
-  });
+// Runs the real `vigil` binary, as a person would.
+function vigil(...args: string[]): Promise<VigilRun> {
+  return runVigil(args);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-witness-cli-'));
@@ -115,8 +101,8 @@ describe('vigil ledger witness serve', () => {
 
     const child = spawn(
       process.execPath,
-      [bin, 'ledger', 'witness', 'serve', '--key', keyFile, '--log', log.vkey, '--port', '0'],
-      { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] },
+      [vigilBin, 'ledger', 'witness', 'serve', '--key', keyFile, '--log', log.vkey, '--port', '0'],
+      { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const exited = new Promise<number | null>((done) => child.on('exit', done));
     try {

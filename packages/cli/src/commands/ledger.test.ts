@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVigil, type VigilRun } from '../testing.ts';
 
 // Runs the real `vigil` binary, as a person would.
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const bin = join(repo, 'packages/cli/bin/vigil.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function vigil(...args: string[]): Promise<Run> {
-  return new Promise((done) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repo }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      done({ code, stdout, stderr });
-    });
-  });
+function vigil(...args: string[]): Promise<VigilRun> {
+  return runVigil(args);
 }
 
 // The leaf inputs and expected values published in transparency-dev/merkle
