@@ -1,15 +1,54 @@
 // `npm run bench`: every benchmark of the project, printing its figures (and the ratio to
 // the target where an issue names one). Speed is measured here, never in timed tests.
+// `npm run bench -- ledger tally` runs only the named groups.
+import { benchElectionGuard } from '../packages/ballots/bench/eg.bench.ts';
+import { benchFaces } from '../packages/biometrics/bench/face.bench.ts';
+import { benchFingerprints } from '../packages/biometrics/bench/fingerprint.bench.ts';
 import { benchProofs } from '../packages/ledger/bench/proofs.bench.ts';
 import { benchLedgerStore } from '../packages/store/bench/ledger.bench.ts';
+import { benchTally } from '../packages/tally/bench/tally.bench.ts';
 
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
-line('== @vigil/ledger: in-memory Merkle tree ==');
-await benchProofs({ log: line });
-line('');
-line('== @vigil/store: ledger storage ==');
-await benchLedgerStore({
-  postgresUrl: process.env.VIGIL_BENCH_POSTGRES_URL ?? process.env.VIGIL_TEST_POSTGRES_URL,
-  log: line,
-});
+const groups: Record<string, () => Promise<unknown>> = {
+  ledger: async () => {
+    line('== @vigil/ledger: in-memory Merkle tree ==');
+    await benchProofs({ log: line });
+    line('');
+    line('== @vigil/store: ledger storage ==');
+    await benchLedgerStore({
+      postgresUrl: process.env.VIGIL_BENCH_POSTGRES_URL ?? process.env.VIGIL_TEST_POSTGRES_URL,
+      log: line,
+    });
+  },
+  fingerprints: async () => {
+    line('== @vigil/biometrics: fingerprints ==');
+    await benchFingerprints(line);
+  },
+  faces: async () => {
+    line('== @vigil/biometrics: faces and fusion ==');
+    await benchFaces(line);
+  },
+  ballots: async () => {
+    line('== @vigil/ballots: ElectionGuard 2.0 ==');
+    await benchElectionGuard(line);
+  },
+  tally: async () => {
+    line('== @vigil/tally: tabulation and audit sampling ==');
+    await benchTally(line);
+  },
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in groups));
+if (unknown.length > 0) {
+  process.stderr.write(
+    `unknown benchmark group(s): ${unknown.join(', ')}; choose from ${Object.keys(groups).join(', ')}\n`,
+  );
+  process.exit(1);
+}
+for (const [name, run] of Object.entries(groups)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+  line('');
+}

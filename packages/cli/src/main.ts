@@ -4,6 +4,10 @@ import { registerStartCommand } from './commands/start.ts';
 import { registerLedgerCommands } from './commands/ledger.ts';
 import { registerStoredLedgerCommands } from './commands/ledger-store.ts';
 import { registerWitnessCommands } from './commands/ledger-witness.ts';
+import { registerFingerprintCommands } from './commands/fingerprint.ts';
+import { registerEgCommands } from './commands/eg.ts';
+import { registerAuditCommands, registerTallyCommand } from './commands/audit.ts';
+import { registerBiometricCommands, registerFaceCommands } from './commands/face.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -21,6 +25,12 @@ export function buildProgram(): Command {
   const ledger = registerLedgerCommands(program);
   registerStoredLedgerCommands(ledger);
   registerWitnessCommands(ledger);
+  registerFingerprintCommands(program);
+  registerEgCommands(program);
+  registerAuditCommands(program);
+  registerTallyCommand(program);
+  registerFaceCommands(program);
+  registerBiometricCommands(program);
   return program;
 }
 

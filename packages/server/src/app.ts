@@ -8,6 +8,7 @@ import { addSecurityHeaders, applySecurityHeaders } from './security-headers.ts'
 import { electionRoutes } from './routes/elections.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
+import { auditRoutes } from './routes/audits.ts';
 import type { LogKey } from './ledger/log-key.ts';
 import { registerWebUi } from './routes/web.ts';
 
@@ -64,6 +65,10 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     store: options.store,
     clock: options.clock ?? systemClock,
     ...(options.ledgerKey === undefined ? {} : { ledgerKey: options.ledgerKey }),
+  });
+  await app.register(auditRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
   });
   return app;
 }

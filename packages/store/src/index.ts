@@ -50,3 +50,4 @@ export {
   type StoredLedgerEntry,
   type StoredLedgerHead,
 } from './ledger.ts';
+export type { AuditOperations, StoredAudit } from './audits.ts';

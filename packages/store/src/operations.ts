@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { eventIdOf } from '@vigil/ledger';
 import type { StoreDialect } from './dialect.ts';
 import { createLedgerOperations, type LedgerOperations } from './ledger.ts';
+import { createAuditOperations, type AuditOperations } from './audits.ts';
 import {
   ConflictError,
   InvalidInputError,
@@ -54,7 +55,7 @@ export interface SaveElectionOutcome {
  * any `Kysely<VigilDatabase>` (a `Transaction` is one), and in `openStore` route the
  * ones that write through `transaction` so that SQLite writers queue in order.
  */
-export interface StoreOperations extends LedgerOperations {
+export interface StoreOperations extends LedgerOperations, AuditOperations {
   /**
    * Stores an election definition. Saving the same bytes under the same id again is
    * harmless and returns `already-loaded` with the first copy's title and loadedAt.
@@ -118,6 +119,7 @@ export function createOperations(
   dialect: StoreDialect,
 ): StoreOperations {
   const ledger = createLedgerOperations(db, dialect);
+  const audits = createAuditOperations(db, ledger);
   const getElection = async (electionId: ElectionId): Promise<StoredElection | undefined> => {
     const row = await db
       .selectFrom('elections')
@@ -138,6 +140,7 @@ export function createOperations(
 
   return {
     ...ledger,
+    ...audits,
     saveElection: async (input) => {
       checkSaveElectionInput(input);
       // Insert-or-nothing, then look at what is there: no window between a check and the

@@ -15,6 +15,8 @@ export interface VigilDatabase {
   ledger_nodes: LedgerNodesTable;
   ledger_state: LedgerStateTable;
   ledger_heads: LedgerHeadsTable;
+  audits: AuditsTable;
+  audit_events: AuditEventsTable;
 }
 
 /** A 64-bit integer: a number from better-sqlite3, a decimal string from pg. */
@@ -68,3 +70,20 @@ export interface ElectionsTable {
 }
 
 export type ElectionRow = Selectable<ElectionsTable>;
+
+/** One risk-limiting audit's fixed inputs (migration 0003-audits). */
+export interface AuditsTable {
+  audit_id: string;
+  /** JSON: method, contest, risk limit, seed, manifest. */
+  plan: string;
+  created_at: TimestampColumn;
+}
+
+/** One step of an audit, numbered from 0 without gaps. */
+export interface AuditEventsTable {
+  audit_id: string;
+  seq: number;
+  /** JSON: round started, ballot entered, round closed. */
+  event: string;
+  recorded_at: TimestampColumn;
+}

@@ -196,6 +196,8 @@ function makeStore(
     ...reads,
     saveElection: (input) => transaction((tx) => tx.saveElection(input)),
     appendLedgerEntries: (entries) => transaction((tx) => tx.appendLedgerEntries(entries)),
+    createAudit: (input) => transaction((tx) => tx.createAudit(input)),
+    appendAuditEvent: (input) => transaction((tx) => tx.appendAuditEvent(input)),
     saveLedgerHead: (head) => transaction((tx) => tx.saveLedgerHead(head)),
     updateLedgerHeadCheckpoint: (size, checkpoint) =>
       transaction((tx) => tx.updateLedgerHeadCheckpoint(size, checkpoint)),

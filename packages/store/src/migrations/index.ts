@@ -5,6 +5,7 @@ import { describeError, type StoreLogger } from '../logger.ts';
 import type { VigilMigration } from './migration.ts';
 import { electionsMigration } from './0001-elections.ts';
 import { ledgerMigration } from './0002-ledger.ts';
+import { auditsMigration } from './0003-audits.ts';
 
 export type { VigilMigration } from './migration.ts';
 
@@ -13,7 +14,11 @@ export type { VigilMigration } from './migration.ts';
  * a `VigilMigration` named `NNNN-what`, and append it here. `openStore` applies the ones
  * a database has not seen yet.
  */
-export const migrations: readonly VigilMigration[] = [electionsMigration, ledgerMigration];
+export const migrations: readonly VigilMigration[] = [
+  electionsMigration,
+  ledgerMigration,
+  auditsMigration,
+];
 
 const NAME_PATTERN = /^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 

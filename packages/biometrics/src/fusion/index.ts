@@ -1,0 +1,3 @@
+export * from './fuse.ts';
+export * from './chimeric.ts';
+export * from './run.ts';
