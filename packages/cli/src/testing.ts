@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { vi } from 'vitest';
 
 /**
  * Runs the real `vigil` command in tests, as a person runs it: `node
@@ -39,4 +41,38 @@ export function runVigil(
       },
     );
   });
+}
+
+/**
+ * Runs commands in this process, on a program of their own, capturing what they write:
+ * for commands whose models or tables are slow to load, so a test file loads them once.
+ */
+export async function runInProcess(
+  register: (program: Command) => void,
+  args: readonly string[],
+): Promise<VigilRun> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const errs = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    });
+  try {
+    const program = new Command('vigil').exitOverride();
+    register(program);
+    process.exitCode = undefined;
+    await program.parseAsync(['node', 'vigil', ...args]);
+    const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    errs.mockRestore();
+    process.exitCode = undefined;
+  }
 }

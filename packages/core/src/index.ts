@@ -5,3 +5,4 @@ export * from './canonical-json.ts';
 export * from './ids.ts';
 export * from './clock.ts';
 export * from './election/index.ts';
+export * from './random.ts';

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { seededRandom } from '@vigil/core';
 import { MerkleTree, leafHash, verifyConsistency, verifyInclusion } from '../src/index.ts';
 
 /**
@@ -27,18 +28,6 @@ export interface ProofBenchOptions {
   readonly samples?: number;
   readonly seed?: number;
   readonly log?: (line: string) => void;
-}
-
-/** mulberry32: a small seeded generator, so runs sample the same positions. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function median(values: number[]): number {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { seededRandom } from '@vigil/core';
 import {
   MerkleTree,
   eventIdOf,
@@ -50,17 +51,6 @@ function entry(i: number): LedgerEntry {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function appendRate(store: Store, batches: number): Promise<number> {
@@ -118,7 +108,7 @@ async function proofTimes(
   verifyInclusion: number;
   verifyConsistency: number;
 }> {
-  const random = seeded(size);
+  const random = seededRandom(size);
   const root = await store.ledgerRoot(size);
   const inc: number[] = [];
   const cons: number[] = [];

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chimericUsers, evaluateChimeric } from './chimeric.ts';
 import { FMR_FLOOR, fmrToEvidence, fuseFmrs, fusedDecision, productTail } from './fuse.ts';
-
-/** A small deterministic generator (mulberry32), so the synthetic sets are fixed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@vigil/core';
 
 describe('fusion rule', () => {
   it('turns FMRs into evidence, with a floor', () => {
@@ -29,7 +18,7 @@ describe('fusion rule', () => {
     expect(productTail(1, 2)).toBe(1);
   });
   it('is calibrated: for independent uniform FMRs the fused FMR is uniform too', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const n = 200_000;
     for (const target of [0.1, 0.01, 0.001]) {
       let hits = 0;
@@ -40,7 +29,7 @@ describe('fusion rule', () => {
   });
   it('fused EER on synthetic chimeric scores is lower than either modality alone', () => {
     // Two independent matchers whose genuine evidence is -log10 FMR ~ N(mu, 1).
-    const r = rng(11);
+    const r = seededRandom(11);
     const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
     const users = chimericUsers(
       Array.from({ length: 20 }, (_, k) => `f${k}`),

@@ -9,8 +9,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runInProcess, type VigilRun } from '../testing.ts';
 import { registerBiometricCommands, registerFaceCommands } from './face.ts';
 
 // In-process, on a program of its own; the face models load once for this file.
@@ -32,25 +32,11 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command('vigil').exitOverride();
-  registerFaceCommands(program);
-  registerBiometricCommands(program);
-  process.exitCode = undefined;
-  await program.parseAsync(['node', 'vigil', ...args]);
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
+function vigil(...args: string[]): Promise<VigilRun> {
+  return runInProcess((program) => {
+    registerFaceCommands(program);
+    registerBiometricCommands(program);
+  }, args);
 }
 
 describe('vigil face compare: bad input', () => {

@@ -11,6 +11,7 @@ import {
   type FaceCapture,
 } from '@vigil/biometrics';
 import type { Command } from 'commander';
+import { describeFileError, reportFailure } from '../output.ts';
 
 /**
  * `vigil face compare|eval`: thin wrappers over the face engine of @vigil/biometrics.
@@ -31,7 +32,7 @@ export function registerFaceCommands(program: Command): void {
     .action(async (a: string, b: string, options: { fmr: string; json?: boolean }) => {
       const target = Number(options.fmr);
       if (!(target > 0 && target < 1)) {
-        fail(
+        reportFailure(
           new InvalidInputError(`"${options.fmr}" is not a false match rate.`, {
             hint: 'Give a fraction between 0 and 1, such as 0.001.',
           }),
@@ -40,12 +41,12 @@ export function registerFaceCommands(program: Command): void {
       }
       const ca = await captureFile(a);
       if (!ca.ok) {
-        fail(ca.error, a);
+        reportFailure(ca.error, a);
         return;
       }
       const cb = await captureFile(b);
       if (!cb.ok) {
-        fail(cb.error, b);
+        reportFailure(cb.error, b);
         return;
       }
       const r = compareFaces(ca.value.template, cb.value.template, target);
@@ -78,11 +79,13 @@ export function registerFaceCommands(program: Command): void {
     .action(async (folder: string, options: { json?: boolean }) => {
       const samples = await captureFaceFolder(folder).catch((e: unknown) => e);
       if (!Array.isArray(samples)) {
-        fail(new InvalidInputError(`Cannot read the folder ${folder}: ${describe(samples)}`));
+        reportFailure(
+          new InvalidInputError(`Cannot read the folder ${folder}: ${describeFileError(samples)}`),
+        );
         return;
       }
       if (samples.length === 0) {
-        fail(
+        reportFailure(
           new InvalidInputError(`No JPEG or PNG photographs were found under ${folder}.`, {
             hint: 'Give a folder with one subfolder of photographs per person (LFW layout).',
           }),
@@ -130,7 +133,7 @@ export function registerBiometricCommands(program: Command): void {
       async (options: { fingerprints: string[]; faces: string; dpi: string; json?: boolean }) => {
         const dpi = Number(options.dpi);
         if (!Number.isInteger(dpi) || dpi < 250 || dpi > 2000) {
-          fail(
+          reportFailure(
             new InvalidInputError(`"${options.dpi}" is not a usable resolution.`, {
               hint: 'Give the fingerprint resolution in dots per inch, such as 500.',
             }),
@@ -143,11 +146,13 @@ export function registerBiometricCommands(program: Command): void {
           dpi,
         }).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
         if (r instanceof Error) {
-          fail(new InvalidInputError(`Cannot evaluate: ${describe(r)}`));
+          reportFailure(new InvalidInputError(`Cannot evaluate: ${describeFileError(r)}`));
           return;
         }
         if (r.users === 0) {
-          fail(new InvalidInputError('No chimeric users: one of the folders holds no samples.'));
+          reportFailure(
+            new InvalidInputError('No chimeric users: one of the folders holds no samples.'),
+          );
           return;
         }
         const row = (e: { eer: number; fmr100: number; fmr1000: number }) => ({
@@ -192,7 +197,7 @@ async function captureFile(path: string): Promise<Result<FaceCapture, InvalidInp
     }
     return await captureFace(await readFile(path));
   } catch (e) {
-    return err(new InvalidInputError(`Cannot read the file: ${describe(e)}`));
+    return err(new InvalidInputError(`Cannot read the file: ${describeFileError(e)}`));
   }
 }
 
@@ -212,18 +217,6 @@ function captureLine(c: FaceCapture): string {
     `yaw ${q.yaw.toFixed(0)}°, quality ${q.problems.length === 0 ? 'ok' : q.problems.join(', ')}; ` +
     `anti-spoof ${c.presentationAttack.antispoof.toFixed(2)}, liveness ${c.presentationAttack.liveness.toFixed(2)}`
   );
-}
-
-function fail(error: InvalidInputError, file?: string): void {
-  process.exitCode = 1;
-  const where = file === undefined ? '' : `${file}: `;
-  process.stderr.write(`${where}${error.message}\n`);
-  if (error.hint !== undefined) process.stderr.write(`  ${error.hint}\n`);
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return 'no such file or folder.';
-  return e instanceof Error ? e.message : String(e);
 }
 
 function pct(v: number): string {

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { runInProcess, type VigilRun } from '../testing.ts';
 import { encodeBmp } from '@vigil/biometrics';
 import { registerFingerprintCommands } from './fingerprint.ts';
 
@@ -24,24 +24,8 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const program = new Command('vigil').exitOverride();
-  registerFingerprintCommands(program);
-  process.exitCode = undefined;
-  await program.parseAsync(['node', 'vigil', ...args]);
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  vi.restoreAllMocks();
-  return { code, stdout, stderr };
+function vigil(...args: string[]): Promise<VigilRun> {
+  return runInProcess(registerFingerprintCommands, args);
 }
 
 function file(name: string, bytes: Uint8Array | string): string {

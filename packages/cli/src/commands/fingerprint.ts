@@ -18,6 +18,7 @@ import {
   type Protocol,
 } from '@vigil/biometrics';
 import type { Command } from 'commander';
+import { describeFileError, reportFailure } from '../output.ts';
 
 /** Files larger than this are refused before reading: no fingerprint image is that big. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -40,12 +41,12 @@ export function registerFingerprintCommands(program: Command): void {
     .action(async (image: string, options: { dpi: string; output?: string }) => {
       const dpi = parseDpi(options.dpi);
       if (!dpi.ok) {
-        fail(dpi.error);
+        reportFailure(dpi.error);
         return;
       }
       const t = await loadTemplate(image, dpi.value);
       if (!t.ok) {
-        fail(t.error, image);
+        reportFailure(t.error, image);
         return;
       }
       const template = t.value;
@@ -57,7 +58,7 @@ export function registerFingerprintCommands(program: Command): void {
         } else if (ext === '.iso' || ext === '.fmr' || ext === '.ist') {
           await writeFile(options.output, iso);
         } else {
-          fail(
+          reportFailure(
             new InvalidInputError(`Unknown template format "${ext}".`, {
               hint: 'Name the output file .iso (ISO/IEC 19794-2:2005) or .json.',
             }),
@@ -82,17 +83,17 @@ export function registerFingerprintCommands(program: Command): void {
     .action(async (a: string, b: string, options: { dpi: string }) => {
       const dpi = parseDpi(options.dpi);
       if (!dpi.ok) {
-        fail(dpi.error);
+        reportFailure(dpi.error);
         return;
       }
       const ta = await loadTemplate(a, dpi.value);
       if (!ta.ok) {
-        fail(ta.error, a);
+        reportFailure(ta.error, a);
         return;
       }
       const tb = await loadTemplate(b, dpi.value);
       if (!tb.ok) {
-        fail(tb.error, b);
+        reportFailure(tb.error, b);
         return;
       }
       const score = matchPrepared(prepareTemplate(ta.value), prepareTemplate(tb.value));
@@ -121,11 +122,11 @@ export function registerFingerprintCommands(program: Command): void {
       ) => {
         const dpi = parseDpi(options.dpi);
         if (!dpi.ok) {
-          fail(dpi.error);
+          reportFailure(dpi.error);
           return;
         }
         if (options.protocol !== 'fvc' && options.protocol !== 'all') {
-          fail(
+          reportFailure(
             new InvalidInputError(`Unknown protocol "${options.protocol}".`, {
               hint: 'Use --protocol fvc or --protocol all.',
             }),
@@ -139,11 +140,14 @@ export function registerFingerprintCommands(program: Command): void {
             .filter((f) => /^[^_]+_\d+\.(tif|tiff|png|bmp)$/i.test(f))
             .sort();
         } catch (e) {
-          fail(new InvalidInputError(`Cannot read the folder: ${describe(e)}`), folder);
+          reportFailure(
+            new InvalidInputError(`Cannot read the folder: ${describeFileError(e)}`),
+            folder,
+          );
           return;
         }
         if (names.length === 0) {
-          fail(
+          reportFailure(
             new InvalidInputError('The folder holds no <finger>_<impression> images.', {
               hint: 'Name the images like 101_1.tif (finger 101, impression 1).',
             }),
@@ -223,23 +227,10 @@ async function loadTemplate(
     }
     bytes = await readFile(file);
   } catch (e) {
-    return err(new InvalidInputError(`Cannot read the file: ${describe(e)}`));
+    return err(new InvalidInputError(`Cannot read the file: ${describeFileError(e)}`));
   }
   if (looksLikeIsoTemplate(bytes)) return readIsoTemplate(bytes);
   return extractTemplate(bytes, { dpi });
-}
-
-/** Reports the error and sets the exit code. */
-function fail(error: InvalidInputError, file?: string): void {
-  process.exitCode = 1;
-  const where = file === undefined ? '' : `${file}: `;
-  process.stderr.write(`${where}${error.message}\n`);
-  if (error.hint !== undefined) process.stderr.write(`  ${error.hint}\n`);
-}
-
-function describe(e: unknown): string {
-  if (e instanceof Error && 'code' in e && e.code === 'ENOENT') return 'no such file or folder.';
-  return e instanceof Error ? e.message : String(e);
 }
 
 function formatRate(fmr: number): string {

@@ -1,0 +1,15 @@
+/**
+ * A small seeded generator (mulberry32) of numbers in [0, 1), for tests, benchmarks and
+ * synthetic data that must be the same on every run. NOT for secrets, samples of an audit
+ * or anything an adversary could predict to advantage: use node:crypto for those.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
