@@ -4,6 +4,7 @@
 import { benchElectionGuard } from '../packages/ballots/bench/eg.bench.ts';
 import { benchFaces } from '../packages/biometrics/bench/face.bench.ts';
 import { benchFingerprints } from '../packages/biometrics/bench/fingerprint.bench.ts';
+import { benchIntel } from '../packages/intel/bench/intel.bench.ts';
 import { benchProofs } from '../packages/ledger/bench/proofs.bench.ts';
 import { benchLedgerStore } from '../packages/store/bench/ledger.bench.ts';
 import { benchTally } from '../packages/tally/bench/tally.bench.ts';
@@ -36,6 +37,12 @@ const groups: Record<string, () => Promise<unknown>> = {
   tally: async () => {
     line('== @vigil/tally: tabulation and audit sampling ==');
     await benchTally(line);
+  },
+  intel: async () => {
+    line('== @vigil/intel: STIX ingest and TAXII pages ==');
+    await benchIntel(line, {
+      postgresUrl: process.env.VIGIL_BENCH_POSTGRES_URL ?? process.env.VIGIL_TEST_POSTGRES_URL,
+    });
   },
 };
 

@@ -8,6 +8,7 @@ import { registerFingerprintCommands } from './commands/fingerprint.ts';
 import { registerEgCommands } from './commands/eg.ts';
 import { registerAuditCommands, registerTallyCommand } from './commands/audit.ts';
 import { registerBiometricCommands, registerFaceCommands } from './commands/face.ts';
+import { registerIntelCommands } from './commands/intel.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerTallyCommand(program);
   registerFaceCommands(program);
   registerBiometricCommands(program);
+  registerIntelCommands(program);
   return program;
 }
 

@@ -316,6 +316,19 @@ export const EVENT_CATALOGUE = [
     pillar: 'intelligence',
     description: 'A sharing group or its membership changed.',
   },
+  {
+    id: 'vigil-0407',
+    type: 'intel.object.read',
+    pillar: 'intelligence',
+    description:
+      'A TLP:AMBER+STRICT or TLP:RED object was read; the subjects are its id and the reader.',
+  },
+  {
+    id: 'vigil-0408',
+    type: 'intel.object.deleted',
+    pillar: 'intelligence',
+    description: 'A version of a STIX object was deleted from a collection.',
+  },
 ] as const satisfies readonly EventTypeInfo[];
 
 export type EventId = (typeof EVENT_CATALOGUE)[number]['id'];

@@ -9,6 +9,7 @@ import { electionRoutes } from './routes/elections.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { auditRoutes } from './routes/audits.ts';
+import { taxiiRoutes } from './routes/taxii.ts';
 import type { LogKey } from './ledger/log-key.ts';
 import { registerWebUi } from './routes/web.ts';
 
@@ -67,6 +68,11 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     ...(options.ledgerKey === undefined ? {} : { ledgerKey: options.ledgerKey }),
   });
   await app.register(auditRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+  });
+  await app.register(taxiiRoutes, {
+    prefix: '/taxii2',
     store: options.store,
     clock: options.clock ?? systemClock,
   });

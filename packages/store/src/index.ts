@@ -51,3 +51,17 @@ export {
   type StoredLedgerHead,
 } from './ledger.ts';
 export type { AuditOperations, StoredAudit } from './audits.ts';
+export type {
+  IntelAlert,
+  IntelCollection,
+  IntelGroup,
+  IntelObjectInput,
+  IntelObjectQuery,
+  IntelOperations,
+  IntelOrganisation,
+  IntelOrgKind,
+  IntelRights,
+  IntelUser,
+  StoredIntelObject,
+  VersionSelector,
+} from './intel.ts';

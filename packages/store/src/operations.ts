@@ -3,6 +3,7 @@ import { eventIdOf } from '@vigil/ledger';
 import type { StoreDialect } from './dialect.ts';
 import { createLedgerOperations, type LedgerOperations } from './ledger.ts';
 import { createAuditOperations, type AuditOperations } from './audits.ts';
+import { createIntelOperations, type IntelOperations } from './intel.ts';
 import {
   ConflictError,
   InvalidInputError,
@@ -55,7 +56,7 @@ export interface SaveElectionOutcome {
  * any `Kysely<VigilDatabase>` (a `Transaction` is one), and in `openStore` route the
  * ones that write through `transaction` so that SQLite writers queue in order.
  */
-export interface StoreOperations extends LedgerOperations, AuditOperations {
+export interface StoreOperations extends LedgerOperations, AuditOperations, IntelOperations {
   /**
    * Stores an election definition. Saving the same bytes under the same id again is
    * harmless and returns `already-loaded` with the first copy's title and loadedAt.
@@ -120,6 +121,7 @@ export function createOperations(
 ): StoreOperations {
   const ledger = createLedgerOperations(db, dialect);
   const audits = createAuditOperations(db, ledger);
+  const intel = createIntelOperations(db, ledger);
   const getElection = async (electionId: ElectionId): Promise<StoredElection | undefined> => {
     const row = await db
       .selectFrom('elections')
@@ -141,6 +143,7 @@ export function createOperations(
   return {
     ...ledger,
     ...audits,
+    ...intel,
     saveElection: async (input) => {
       checkSaveElectionInput(input);
       // Insert-or-nothing, then look at what is there: no window between a check and the

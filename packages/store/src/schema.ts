@@ -17,6 +17,16 @@ export interface VigilDatabase {
   ledger_heads: LedgerHeadsTable;
   audits: AuditsTable;
   audit_events: AuditEventsTable;
+  intel_orgs: IntelOrgsTable;
+  intel_groups: IntelGroupsTable;
+  intel_group_members: IntelGroupMembersTable;
+  intel_users: IntelUsersTable;
+  intel_collections: IntelCollectionsTable;
+  intel_collection_rights: IntelCollectionRightsTable;
+  intel_objects: IntelObjectsTable;
+  intel_status: IntelStatusTable;
+  intel_subscriptions: IntelSubscriptionsTable;
+  intel_alerts: IntelAlertsTable;
 }
 
 /** A 64-bit integer: a number from better-sqlite3, a decimal string from pg. */
@@ -86,4 +96,102 @@ export interface AuditEventsTable {
   /** JSON: round started, ballot entered, round closed. */
   event: string;
   recorded_at: TimestampColumn;
+}
+
+/** An organisation of the intelligence hub (migration 0004-intel). */
+export interface IntelOrgsTable {
+  org_id: string;
+  name: string;
+  /** federal, state, county or partner. */
+  kind: string;
+  parent_id: string | null;
+  created_at: TimestampColumn;
+}
+
+/** A sharing group: a state with its counties, a joint unit. */
+export interface IntelGroupsTable {
+  group_id: string;
+  name: string;
+}
+
+export interface IntelGroupMembersTable {
+  group_id: string;
+  org_id: string;
+}
+
+/** A person of an organisation; secrets are stored only as hashes. */
+export interface IntelUsersTable {
+  user_id: string;
+  org_id: string;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url), or null for token-only users. */
+  password_hash: string | null;
+  /** SHA-256 (hex) of the bearer token, or null. */
+  token_hash: string | null;
+}
+
+/** A TAXII collection. */
+export interface IntelCollectionsTable {
+  collection_id: string;
+  title: string;
+  description: string;
+  /** The TLP of objects that carry no TLP marking. */
+  default_tlp: string;
+  created_at: TimestampColumn;
+}
+
+/** What one organisation may do with one collection (1 = yes). */
+export interface IntelCollectionRightsTable {
+  collection_id: string;
+  org_id: string;
+  can_read: number;
+  can_write: number;
+}
+
+/** One version of one STIX object in one collection. */
+export interface IntelObjectsTable {
+  seq: BigintColumn;
+  collection_id: string;
+  object_id: string;
+  object_type: string;
+  version_key: string;
+  version: string;
+  spec_version: string;
+  date_added: TimestampColumn;
+  tlp: string;
+  owner_org: string;
+  owner_user: string;
+  /** JSON list of the organisations, groups or people the poster named. */
+  recipients: string;
+  is_first: number;
+  is_last: number;
+  /** The object exactly as posted (JSON text). */
+  body: string;
+}
+
+/** A TAXII status resource (JSON). */
+export interface IntelStatusTable {
+  status_id: string;
+  collection_id: string;
+  created_at: TimestampColumn;
+  body: string;
+}
+
+/** A person following a jurisdiction (an organisation id: a state covers its counties). */
+export interface IntelSubscriptionsTable {
+  user_id: string;
+  jurisdiction: string;
+}
+
+/** One alert in one person's inbox. */
+export interface IntelAlertsTable {
+  alert_id: string;
+  user_id: string;
+  collection_id: string;
+  /** The object that targets the jurisdiction. */
+  object_id: string;
+  /** The relationship or sighting that says so. */
+  via_id: string;
+  jurisdiction: string;
+  created_at: TimestampColumn;
 }

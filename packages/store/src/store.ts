@@ -198,6 +198,16 @@ function makeStore(
     appendLedgerEntries: (entries) => transaction((tx) => tx.appendLedgerEntries(entries)),
     createAudit: (input) => transaction((tx) => tx.createAudit(input)),
     appendAuditEvent: (input) => transaction((tx) => tx.appendAuditEvent(input)),
+    addIntelOrganisation: (org, entry) => transaction((tx) => tx.addIntelOrganisation(org, entry)),
+    addIntelGroup: (group, entry) => transaction((tx) => tx.addIntelGroup(group, entry)),
+    addIntelUser: (user, entry) => transaction((tx) => tx.addIntelUser(user, entry)),
+    addIntelCollection: (c, entry) => transaction((tx) => tx.addIntelCollection(c, entry)),
+    addIntelObjects: (input) => transaction((tx) => tx.addIntelObjects(input)),
+    deleteIntelObjectVersions: (input) => transaction((tx) => tx.deleteIntelObjectVersions(input)),
+    saveIntelStatus: (status) => transaction((tx) => tx.saveIntelStatus(status)),
+    subscribeIntel: (userId, jurisdiction) =>
+      transaction((tx) => tx.subscribeIntel(userId, jurisdiction)),
+    addIntelAlerts: (alerts, entries) => transaction((tx) => tx.addIntelAlerts(alerts, entries)),
     saveLedgerHead: (head) => transaction((tx) => tx.saveLedgerHead(head)),
     updateLedgerHeadCheckpoint: (size, checkpoint) =>
       transaction((tx) => tx.updateLedgerHeadCheckpoint(size, checkpoint)),

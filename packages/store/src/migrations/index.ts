@@ -6,6 +6,7 @@ import type { VigilMigration } from './migration.ts';
 import { electionsMigration } from './0001-elections.ts';
 import { ledgerMigration } from './0002-ledger.ts';
 import { auditsMigration } from './0003-audits.ts';
+import { intelMigration } from './0004-intel.ts';
 
 export type { VigilMigration } from './migration.ts';
 
@@ -18,6 +19,7 @@ export const migrations: readonly VigilMigration[] = [
   electionsMigration,
   ledgerMigration,
   auditsMigration,
+  intelMigration,
 ];
 
 const NAME_PATTERN = /^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
