@@ -1,3 +1,4 @@
+import { VigilError } from '@vigil/core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +23,13 @@ export function stixSchemaDir(dataDir = sharedDataDir()): string {
 /** Reads every schema file of the official STIX 2.1 set. */
 export function loadStixSchemas(dir = stixSchemaDir()): object[] {
   if (!existsSync(dir)) {
-    throw new Error(
-      `The STIX 2.1 schemas are not in ${dir}; set VIGIL_SHARED_DATA to the folder holding stix/schemas.`,
+    // A deployment problem, not the client's: the server answers 503 with this message.
+    throw new VigilError(
+      'stix-schemas-missing',
+      `The STIX 2.1 schemas are not in ${dir}, so objects cannot be validated and none are accepted.`,
+      {
+        hint: 'set VIGIL_SHARED_DATA to the folder holding stix/schemas (the official OASIS schemas)',
+      },
     );
   }
   const schemas: object[] = [];

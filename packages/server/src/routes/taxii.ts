@@ -290,6 +290,10 @@ export const taxiiRoutes: FastifyPluginCallback<TaxiiRoutesOptions> = (app, opti
         new TaxiiError(415, 'Unsupported media type', `Send objects as ${TAXII_MEDIA_TYPE}.`),
       );
     }
+    if (error.code === 'stix-schemas-missing') {
+      request.log.error({ event: 'taxii-no-schemas', err: error }, error.message);
+      return sendTaxiiError(reply, new TaxiiError(503, 'Service unavailable', error.message));
+    }
     const status = error.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       return sendTaxiiError(reply, new TaxiiError(status, 'Bad request', error.message));
