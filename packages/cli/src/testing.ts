@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -41,6 +41,21 @@ export function runVigil(
       },
     );
   });
+}
+
+/** Runs `vigil` with `args` and waits for it, for tests written step by step. */
+export function runVigilSync(
+  args: readonly string[],
+  options: { timeoutMs?: number } = {},
+): VigilRun {
+  const run = spawnSync(process.execPath, [vigilBin, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.error !== undefined) throw run.error;
+  return { code: run.status ?? 1, stdout: run.stdout, stderr: run.stderr };
 }
 
 /**

@@ -1,27 +1,17 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runVigilSync, type VigilRun } from '../testing.ts';
 
-// The real command, as a person runs it, so tsx loading inside the verifier's worker
-// threads is tested from the CLI too.
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const workDir = mkdtempSync(join(tmpdir(), 'vigil-eg-cli-'));
 
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function vigil(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['packages/cli/bin/vigil.js', ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (run.error !== undefined) throw run.error;
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+function vigil(...args: string[]): VigilRun {
+  return runVigilSync(args, { timeoutMs: 120_000 });
 }
 
 describe('vigil eg', () => {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { InvalidInputError, type Result } from '@vigil/core';
 import { defaultStixValidator, type StixProblem, type Tlp } from '@vigil/intel';
 import { eventIdOf, type LedgerEntry } from '@vigil/ledger';
 import { hashPassword, ingestStixObjects, newBearerToken } from '@vigil/server';
-import { openStore, type IntelOrgKind, type Store } from '@vigil/store';
+import type { IntelOrgKind } from '@vigil/store';
+import { withStore, withStoreOptions, type StoreOptions } from '../store-options.ts';
 
 /**
  * `vigil intel …`: the intelligence hub from the terminal. `validate` checks a STIX 2.1
@@ -44,33 +45,6 @@ export function registerIntelCommands(program: Command): Command {
     });
   registerAdminCommands(intel);
   return intel;
-}
-
-interface StoreOptions {
-  database?: string;
-  dataDir?: string;
-}
-
-const withStoreOptions = (c: Command): Command =>
-  c
-    .addOption(
-      new Option('--database <url>', 'postgres://… ; default: SQLite in the data folder').env(
-        'VIGIL_DATABASE_URL',
-      ),
-    )
-    .addOption(new Option('--data-dir <dir>', 'the data folder').env('VIGIL_DATA_DIR'));
-
-async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const url = options.database?.trim() ?? '';
-  const store = await openStore({
-    ...(url === '' ? {} : { url }),
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
 }
 
 /** An id from a name: lowercase letters, digits and hyphens. */

@@ -12,43 +12,13 @@ import {
   type VerifierKey,
 } from '@vigil/ledger';
 import { auditLedger, loadLogKey, requestCosignatures, signLedgerHead } from '@vigil/server';
-import { openStore, type Store } from '@vigil/store';
 import { printLines, wholeNumber } from './ledger.ts';
+import { databaseOption, dataDirOption, withStore, type StoreOptions } from '../store-options.ts';
 
 /**
  * `vigil ledger head | checkpoint | verify | export | key`: the stored ledger, on the
  * store named by `--database` (PostgreSQL) or the SQLite file in the data folder.
  */
-
-interface StoreOptions {
-  database?: string;
-  dataDir?: string;
-}
-
-function databaseOption(): Option {
-  return new Option('--database <url>', 'postgres://… ; default: SQLite in the data folder').env(
-    'VIGIL_DATABASE_URL',
-  );
-}
-
-function dataDirOption(): Option {
-  return new Option('--data-dir <dir>', 'the data folder (SQLite file and ledger key)').env(
-    'VIGIL_DATA_DIR',
-  );
-}
-
-async function withStore<T>(options: StoreOptions, fn: (store: Store) => Promise<T>): Promise<T> {
-  const url = options.database?.trim() ?? '';
-  const store = await openStore({
-    ...(url === '' ? {} : { url }),
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-  });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function parseKeyOption(vkey: string, what: string): VerifierKey {
   const parsed = parseVerifierKey(vkey.trim());
