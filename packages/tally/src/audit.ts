@@ -213,8 +213,17 @@ function measureRisk(
     );
     return r.ok ? ok({ risk: r.value.risk, confirmed: r.value.confirmed }) : r;
   }
+  const r = comparisonOfRounds(plan, rounds);
+  return r.ok ? ok({ risk: r.value.risk, confirmed: r.value.confirmed }) : r;
+}
+
+/** The comparison audit's measure over every ballot drawn so far, one comparison per ballot. */
+function comparisonOfRounds(
+  plan: AuditPlan,
+  rounds: readonly AuditRound[],
+): ReturnType<typeof comparisonRisk> {
   const byBallot = new Map<string, BallotComparison>();
-  for (const { ballot, entry } of draws) {
+  for (const { ballot, entry } of allDraws(rounds)) {
     const prev = byBallot.get(ballot.ballotId);
     byBallot.set(ballot.ballotId, {
       recorded: plan.recorded?.get(ballot.ballotId),
@@ -222,13 +231,12 @@ function measureRisk(
       timesSampled: (prev?.timesSampled ?? 0) + 1,
     });
   }
-  const r = comparisonRisk(
+  return comparisonRisk(
     plan.contest,
     plan.riskLimit,
     [...byBallot.values()],
     plan.gamma ?? DEFAULT_GAMMA,
   );
-  return r.ok ? ok({ risk: r.value.risk, confirmed: r.value.confirmed }) : r;
 }
 
 function proposeSize(
@@ -272,21 +280,7 @@ function measureCounts(
   rounds: readonly AuditRound[],
 ): { sampled: number; o1: number; o2: number; u1: number; u2: number } | undefined {
   if (rounds.length === 0) return undefined;
-  const byBallot = new Map<string, BallotComparison>();
-  for (const { ballot, entry } of allDraws(rounds)) {
-    const prev = byBallot.get(ballot.ballotId);
-    byBallot.set(ballot.ballotId, {
-      recorded: plan.recorded?.get(ballot.ballotId),
-      audited: entry?.kind === 'votes' ? entry.votes : undefined,
-      timesSampled: (prev?.timesSampled ?? 0) + 1,
-    });
-  }
-  const r = comparisonRisk(
-    plan.contest,
-    plan.riskLimit,
-    [...byBallot.values()],
-    plan.gamma ?? DEFAULT_GAMMA,
-  );
+  const r = comparisonOfRounds(plan, rounds);
   return r.ok ? r.value.counts : undefined;
 }
 

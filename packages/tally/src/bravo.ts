@@ -50,6 +50,37 @@ function hardestPair(contest: RankedContest): Shares | undefined {
 }
 
 /**
+ * The ranked contest and its hardest pair, or the answer when no sampling formula is
+ * needed: nobody lost, the reported loser is not behind (full hand count), or the
+ * strongest loser has no votes at all.
+ */
+function contestedPair(
+  reported: ReportedContest,
+  riskLimit: number,
+  sample: SampleTally,
+): Result<
+  | { readonly answer: SampleSizeAnswer }
+  | { readonly contest: RankedContest; readonly shares: Shares },
+  InvalidInputError
+> {
+  const ranked = rankContest(reported);
+  if (!ranked.ok) return ranked;
+  const contest = ranked.value;
+  const shares = hardestPair(contest);
+  if (shares === undefined)
+    return ok({ answer: { kind: 'none', size: 0, reason: 'every choice won' } });
+  if (shares.pw <= shares.pl) {
+    return ok({ answer: { kind: 'full-hand-count', size: contest.ballots } });
+  }
+  if (shares.pl === 0) {
+    return ok({
+      answer: unopposedSize(contest, riskLimit, shares.pw, sample[shares.worstWinner] ?? 0),
+    });
+  }
+  return ok({ contest, shares });
+}
+
+/**
  * The BRAVO test statistic T of every (winner, loser) pair given the cumulative sample,
  * as natural logarithms (a sample of thousands of ballots overflows T itself).
  */
@@ -129,14 +160,11 @@ export function bravoAsn(
 ): Result<SampleSizeAnswer, InvalidInputError> {
   const alpha = checkRiskLimit(riskLimit);
   if (!alpha.ok) return alpha;
-  const ranked = rankContest(reported);
-  if (!ranked.ok) return ranked;
-  const contest = ranked.value;
-  const shares = hardestPair(contest);
-  if (shares === undefined) return ok({ kind: 'none', size: 0, reason: 'every choice won' });
+  const pair = contestedPair(reported, riskLimit, sample);
+  if (!pair.ok) return pair;
+  if ('answer' in pair.value) return ok(pair.value.answer);
+  const { contest, shares } = pair.value;
   const { pw, pl } = shares;
-  if (pw <= pl) return ok({ kind: 'full-hand-count', size: contest.ballots });
-  if (pl === 0) return ok(unopposedSize(contest, riskLimit, pw, sample[shares.worstWinner] ?? 0));
   const sw = pw / (pw + pl);
   const zw = Math.log(2 * sw);
   const zl = Math.log(2 - 2 * sw);
@@ -267,14 +295,11 @@ export function bravoSampleSize(
       ),
     );
   }
-  const ranked = rankContest(reported);
-  if (!ranked.ok) return ranked;
-  const contest = ranked.value;
-  const shares = hardestPair(contest);
-  if (shares === undefined) return ok({ kind: 'none', size: 0, reason: 'every choice won' });
+  const pair = contestedPair(reported, riskLimit, sample);
+  if (!pair.ok) return pair;
+  if ('answer' in pair.value) return ok(pair.value.answer);
+  const { contest, shares } = pair.value;
   const { pw, pl } = shares;
-  if (pw <= pl) return ok({ kind: 'full-hand-count', size: contest.ballots });
-  if (pl === 0) return ok(unopposedSize(contest, riskLimit, pw, sample[shares.worstWinner] ?? 0));
   const size = bravoRoundSize(
     riskLimit,
     pw,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LEAF_INPUTS_HEX, ROOTS_HEX } from '@vigil/ledger/testing';
 import { runVigil, type VigilRun } from '../testing.ts';
 
 // Runs the real `vigil` binary, as a person would.
@@ -9,20 +10,10 @@ function vigil(...args: string[]): Promise<VigilRun> {
   return runVigil(args);
 }
 
-// The leaf inputs and expected values published in transparency-dev/merkle
-// (testonly/constants.go, proof/verify_test.go).
-const LEAVES = [
-  '',
-  '00',
-  '10',
-  '2021',
-  '3031',
-  '40414243',
-  '5051525354555657',
-  '606162636465666768696a6b6c6d6e6f',
-];
-const ROOT_8 = '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328';
-const ROOT_EMPTY = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+// The leaf inputs and roots published in transparency-dev/merkle, as the ledger's own tests use them.
+const LEAVES = LEAF_INPUTS_HEX;
+const ROOT_8 = ROOTS_HEX[8]!;
+const ROOT_EMPTY = ROOTS_HEX[0]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-cli-'));
 afterAll(() => {
