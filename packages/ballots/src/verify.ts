@@ -72,6 +72,14 @@ export interface VerifyOptions {
    * copy. Every other check still covers the whole record; the report notes the subset.
    */
   readonly only?: { readonly ballotIds: readonly string[]; readonly decryptions: boolean };
+  /**
+   * Fail V1 when H_M does not reproduce from the bytes of manifest.json. Off by default
+   * only because egk's published records hash their input manifest, not the file they
+   * publish (a warning then); Vigil verifies its own records with it on, and an authority
+   * should too, since without it a change to a manifest field no other check reads (a
+   * title, a party name) goes unnoticed.
+   */
+  readonly strictManifestHash?: boolean;
 }
 
 class StepBook {
@@ -176,13 +184,12 @@ export async function verifyRecord(
       const hm = manifestHash(hp, manifest.bytes);
       if (!hm.equals(config.manifestHash)) {
         // egk's sample records hash manifest bytes that are not the manifest.json they
-        // publish (its own verifier skips this check), so a mismatch is only a warning;
-        // the manifest's content is still checked against every ballot and tally (V6, V10).
-        book.note(
-          'V1',
-          'manifest_hash does not reproduce from the bytes of manifest.json (H_M)',
-          'warn',
-        );
+        // publish (its own verifier skips this check), so unless the caller asks for the
+        // strict check a mismatch is a warning; the manifest's content is still checked
+        // against every ballot and tally (V6, V10).
+        const message = 'manifest_hash does not reproduce from the bytes of manifest.json (H_M)';
+        if (options.strictManifestHash === true) book.fail('V1', message);
+        else book.note('V1', message, 'warn');
       }
     }
     const expectedHb = electionBaseHash(

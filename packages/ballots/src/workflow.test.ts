@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,9 +85,22 @@ describe('the ElectionGuard workflow', () => {
     expect(result.present).toHaveLength(3);
     expect(result.tallyMatches).toBe(true);
     expect(result.spoiled).toBe(1);
-    const report = await verifyRecord(dir, { workers: 0 });
+    const report = await verifyRecord(dir, { workers: 0, strictManifestHash: true });
     expect(report.steps.filter((s) => s.status === 'fail')).toEqual([]);
     expect(report.steps.find((s) => s.step === 'V1')?.status).toBe('pass');
     expect(report.ok).toBe(true);
+
+    // One byte of a field no other check reads (the election's name): only H_M sees it.
+    const manifestPath = join(dir, 'manifest.json');
+    const original = readFileSync(manifestPath, 'utf8');
+    const name = /"([A-Z])([a-z]+ County)/.exec(original);
+    expect(name).not.toBeNull();
+    writeFileSync(manifestPath, original.replace(name![0], `"${name![1]!.toLowerCase()}${name![2]!}`));
+    const only = { ballotIds: [], decryptions: false };
+    const strict = await verifyRecord(dir, { workers: 0, strictManifestHash: true, only });
+    expect(strict.ok).toBe(false);
+    expect(strict.steps.find((s) => s.step === 'V1')?.status).toBe('fail');
+    const lenient = await verifyRecord(dir, { workers: 0, only });
+    expect(lenient.steps.find((s) => s.step === 'V1')?.status).toBe('warn');
   });
 });

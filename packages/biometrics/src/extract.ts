@@ -445,9 +445,10 @@ const kernelCache = new Map<number, Float32Array>();
 
 /**
  * Even-symmetric Gabor kernel across the ridges (cosine of the local period), Gaussian
- * envelope sigma = period / 2.2 across and 4.5 px along (about 4 at a 9 px period, the
- * value of Hong, Wan and Jain 1998), zero mean so the sign of the response is independent
- * of local brightness.
+ * envelope sigma = period / 2.2 across (about 4 px at a 9 px period) and 4 px along the
+ * ridges: sigma_x = sigma_y = 4, the values Hong, Wan and Jain (1998) give for 500 dpi
+ * images. The envelope along the ridges is what bridges the gaps of dry and worn
+ * ridges; zero mean, so the sign of the response is independent of local brightness.
  */
 function gaborKernel(angleIndex: number, period: number): Float32Array {
   const key = angleIndex * 100 + period;
@@ -459,7 +460,7 @@ function gaborKernel(angleIndex: number, period: number): Float32Array {
   const ax = Math.cos(t);
   const ay = Math.sin(t);
   const sAcross = period / 2.2;
-  const sAlong = 3;
+  const sAlong = 4;
   let sum = 0;
   let wsum = 0;
   const env = new Float32Array(size * size);

@@ -54,6 +54,39 @@ describe('matching', () => {
     expect(d.pairedMinutiae).toBeGreaterThan(25);
   });
 
+  it('judges a partial print on the area it shares with the other', () => {
+    // The left half of the print, as a small sensor or an off-centre touch would see it.
+    const keep = (t: FingerprintTemplate, inside: (i: number) => boolean): FingerprintTemplate => {
+      const idx = Array.from(t.x, (_, i) => i).filter(inside);
+      return {
+        ...t,
+        x: Float32Array.from(idx, (i) => t.x[i]!),
+        y: Float32Array.from(idx, (i) => t.y[i]!),
+        direction: Float32Array.from(idx, (i) => t.direction[i]!),
+        kind: Uint8Array.from(idx, (i) => t.kind[i]!),
+        reliability: Float32Array.from(idx, (i) => t.reliability[i]!),
+      };
+    };
+    const b = randomTemplate(12, 80);
+    const half = prepareTemplate(keep(b, (i) => b.x[i]! < 200));
+    const shifted = moved(b, 0.4, 20, -10);
+    const alone = matchPrepared(half, prepareTemplate(keep(shifted, (i) => b.x[i]! < 200)));
+    // Minutiae of the full print outside the half's area were never seen by the half:
+    // they do not count against it (only the edges that cross the cut are lost).
+    const full = matchPrepared(half, prepareTemplate(shifted));
+    expect(full).toBeGreaterThan(0.7 * alone);
+    expect(full).toBeGreaterThan(thresholdForFmr(1e-4));
+    // Unpaired minutiae inside the shared area do: the same half with its right half
+    // replaced by another finger's minutiae scores lower.
+    const other = randomTemplate(13, 80);
+    const mixed: FingerprintTemplate = {
+      ...b,
+      x: Float32Array.from(b.x, (x, i) => (x < 200 ? x : other.x[i]! * 0.5)),
+      y: Float32Array.from(b.y, (y, i) => (b.x[i]! < 200 ? y : other.y[i]!)),
+    };
+    expect(matchPrepared(half, prepareTemplate(mixed))).toBeLessThan(0.9 * full);
+  });
+
   it('handles tiny templates', () => {
     const tiny = randomTemplate(3, 1);
     expect(matchPrepared(prepareTemplate(tiny), prepareTemplate(a))).toBe(0);

@@ -18,9 +18,10 @@ import type { FingerprintTemplate } from './template.ts';
  * 3. score: the supporting edges of the pairing (edges whose both ends are paired and
  *    agree), which counts the cycles closed by the pairing as well as the pairs; each
  *    is weighted by how closely it agrees, since chance agreements spread evenly over
- *    the tolerance while true ones cluster near zero error. It is scaled by how much of
- *    the smaller template is paired, since a template full of noise minutiae offers
- *    chance more edges.
+ *    the tolerance while true ones cluster near zero error. It is scaled by the share of
+ *    the minutiae in the area both prints cover that the pairing explains (see
+ *    `overlapFraction`): chance pairings explain few of many, and a partial print is not
+ *    punished for what the other capture never saw.
  */
 
 /** Nearest neighbours per minutia in the edge table (SourceAFIS uses 9). */
@@ -35,9 +36,10 @@ const ANGLE_TOLERANCE = Math.PI / 12;
 const ROOT_DISTANCE_TOLERANCE = 10;
 const ROOT_DISTANCE_TOLERANCE_RELATIVE = 0.12;
 const ROOT_ANGLE_TOLERANCE = Math.PI / 6;
-/** Points per fully agreeing supporting edge: puts FMR 0.01% near score 40, the
- * convention SourceAFIS users know. */
-const SCORE_UNIT = 10;
+/** Points per fully agreeing supporting edge when the pairing explains the whole overlap:
+ * puts FMR 0.01% near score 40 on the calibration set, the convention SourceAFIS users
+ * know (see score.ts). */
+const SCORE_UNIT = 14;
 /** Roots tried per comparison. */
 const MAX_ROOTS = 12;
 
@@ -54,6 +56,7 @@ export interface PreparedTemplate {
   readonly y: Float32Array;
   readonly direction: Float32Array;
   readonly kind: Uint8Array;
+  readonly reliability: Float32Array;
   /** Edges of minutia i are edgeStart[i] .. edgeStart[i+1]-1, sorted by length. */
   readonly edgeStart: Int32Array;
   readonly edgeFrom: Int32Array;
@@ -63,6 +66,12 @@ export interface PreparedTemplate {
   readonly edgeStartAngle: Float32Array;
   /** Angle of the edge relative to the direction of its end minutia. */
   readonly edgeEndAngle: Float32Array;
+  /**
+   * Convex hull of the minutiae as half-planes: for vertex k, (hull[4k], hull[4k+1]) is the
+   * vertex and (hull[4k+2], hull[4k+3]) the unit normal of the edge leaving it, pointing
+   * inside, so the distance of a point inside that edge is a dot product.
+   */
+  readonly hull: Float32Array;
   /** The root hash, built the first time the template serves as a probe. */
   probeIndex: ProbeIndex | undefined;
 }
@@ -146,14 +155,61 @@ export function prepareTemplate(t: FingerprintTemplate): PreparedTemplate {
     y: t.y,
     direction: t.direction,
     kind: t.kind,
+    reliability: t.reliability,
     edgeStart,
     edgeFrom,
     edgeTo,
     edgeLength,
     edgeStartAngle,
     edgeEndAngle,
+    hull: convexHull(t.x, t.y),
     probeIndex: undefined,
   };
+}
+
+/** Convex hull (Andrew's monotone chain) as half-planes, see `PreparedTemplate.hull`. */
+function convexHull(xs: Float32Array, ys: Float32Array): Float32Array {
+  const idx = Array.from(xs, (_, i) => i).sort((a, b) => xs[a]! - xs[b]! || ys[a]! - ys[b]!);
+  const cross = (o: number, a: number, b: number): number =>
+    (xs[a]! - xs[o]!) * (ys[b]! - ys[o]!) - (ys[a]! - ys[o]!) * (xs[b]! - xs[o]!);
+  const hull: number[] = [];
+  for (const pass of [idx, [...idx].reverse()]) {
+    const base = hull.length;
+    for (const i of pass) {
+      while (
+        hull.length >= base + 2 &&
+        cross(hull[hull.length - 2]!, hull[hull.length - 1]!, i) <= 0
+      ) {
+        hull.pop();
+      }
+      hull.push(i);
+    }
+    hull.pop();
+  }
+  const k = hull.length;
+  const out = new Float32Array(4 * k);
+  for (let a = 0; a < k; a++) {
+    const i = hull[a]!;
+    const j = hull[(a + 1) % k]!;
+    const ex = xs[j]! - xs[i]!;
+    const ey = ys[j]! - ys[i]!;
+    const len = Math.hypot(ex, ey) || 1;
+    out[4 * a] = xs[i]!;
+    out[4 * a + 1] = ys[i]!;
+    // Counter-clockwise order: the inside lies to the left of each edge.
+    out[4 * a + 2] = -ey / len;
+    out[4 * a + 3] = ex / len;
+  }
+  return out;
+}
+
+/** Whether (x, y) lies inside the hull or within `margin` pixels of it. */
+function nearHull(hull: Float32Array, x: number, y: number, margin: number): boolean {
+  if (hull.length < 12) return false;
+  for (let a = 0; a < hull.length; a += 4) {
+    if ((x - hull[a]!) * hull[a + 2]! + (y - hull[a + 1]!) * hull[a + 3]! < -margin) return false;
+  }
+  return true;
 }
 
 /**
@@ -453,10 +509,12 @@ function compare(p: PreparedTemplate, c: PreparedTemplate): MatchDetails {
       }
       if (pairP[pi] === -1 && pairC[ci] === -1) pair(pi, ci);
     }
-    // 3. Score this pairing.
+    // 3. Score this pairing. The overlap fraction is at most 1, so a pairing whose
+    // evidence alone cannot beat the best needs no overlap computed.
     const m = pairedP.length;
-    const fraction = m / Math.min(np, nc);
-    const score = SCORE_UNIT * evidence * Math.min(1, 0.5 + fraction);
+    const upper = SCORE_UNIT * evidence;
+    const fraction = upper > best.score ? overlapFraction(p, c, pairedP, pairP, pairC) : 0;
+    const score = upper * fraction;
     if (score > best.score) {
       // The pairs are kept (not only when asked for) so later roots already inside the
       // best pairing can be skipped.
@@ -469,9 +527,104 @@ function compare(p: PreparedTemplate, c: PreparedTemplate): MatchDetails {
       pairP[pi] = -1;
     }
     // A pairing covering most of the smaller template will not be beaten by another root.
-    if (fraction > 0.75) break;
+    if (m > 0.75 * Math.min(np, nc)) break;
   }
   return best;
+}
+
+/**
+ * How much of the shared area the pairing explains. The rigid transform is fitted to the
+ * pairs by least squares (Umeyama 1991, without scale); a minutia of either template
+ * lies in the overlap when it falls inside the convex hull of the other template's
+ * minutiae, within the pairing tolerance. Each template's fraction is the reliability of
+ * its paired minutiae over the reliability of its minutiae in the overlap (an unreliable
+ * minutia is often spurious, so missing it is weak evidence against a match); the result
+ * is their geometric mean. A partial print compared with a full one is judged on the
+ * part they share, and an impostor pairing that explains a few minutiae out of many in
+ * a large shared area scores low (the normalisation of Bozorth3 and of Jain, Hong and
+ * Bolle 1997, on the overlap rather than the whole template).
+ */
+function overlapFraction(
+  p: PreparedTemplate,
+  c: PreparedTemplate,
+  pairedP: readonly number[],
+  pairP: Int32Array,
+  pairC: Int32Array,
+): number {
+  const m = pairedP.length;
+  let pmx = 0;
+  let pmy = 0;
+  let cmx = 0;
+  let cmy = 0;
+  let pairedRp = 0;
+  let pairedRc = 0;
+  for (const pi of pairedP) {
+    const ci = pairP[pi]!;
+    pmx += p.x[pi]!;
+    pmy += p.y[pi]!;
+    cmx += c.x[ci]!;
+    cmy += c.y[ci]!;
+    pairedRp += minutiaWeight(p.reliability[pi]!);
+    pairedRc += minutiaWeight(c.reliability[ci]!);
+  }
+  pmx /= m;
+  pmy /= m;
+  cmx /= m;
+  cmy /= m;
+  let sc = 0;
+  let ss = 0;
+  for (const pi of pairedP) {
+    const ci = pairP[pi]!;
+    const ax = p.x[pi]! - pmx;
+    const ay = p.y[pi]! - pmy;
+    const bx = c.x[ci]! - cmx;
+    const by = c.y[ci]! - cmy;
+    sc += ax * bx + ay * by;
+    ss += ax * by - ay * bx;
+  }
+  // With a single pair the least-squares rotation is undefined; so is the overlap.
+  if (m < 2) return 0;
+  const rot = Math.atan2(ss, sc);
+  const cos = Math.cos(rot);
+  const sin = Math.sin(rot);
+  const inP = weightInOverlap(p, pairP, pmx, pmy, c, cmx, cmy, cos, sin);
+  const inC = weightInOverlap(c, pairC, cmx, cmy, p, pmx, pmy, cos, -sin);
+  return Math.sqrt((pairedRp / inP) * (pairedRc / inC));
+}
+
+/**
+ * Summed weight of the minutiae of `t` that lie in the overlap: paired, or carried by the
+ * rotation (cos, sin) about t's centroid (tx, ty) onto the other's centroid (ox, oy) near
+ * the other's hull.
+ */
+function weightInOverlap(
+  t: PreparedTemplate,
+  pairing: Int32Array,
+  tx: number,
+  ty: number,
+  other: PreparedTemplate,
+  ox: number,
+  oy: number,
+  cos: number,
+  sin: number,
+): number {
+  let sum = 0;
+  for (let i = 0; i < t.count; i++) {
+    const dx = t.x[i]! - tx;
+    const dy = t.y[i]! - ty;
+    const x = ox + dx * cos - dy * sin;
+    const y = oy + dx * sin + dy * cos;
+    if (pairing[i] !== -1 || nearHull(other.hull, x, y, ROOT_DISTANCE_TOLERANCE)) {
+      sum += minutiaWeight(t.reliability[i]!);
+    }
+  }
+  return sum;
+}
+
+/** A minutia's weight in the overlap: its reliability, never quite zero (a template from
+ * another extractor may carry quality 0 for "not reported", ISO/IEC 19794-2 §7.4.1.4). */
+function minutiaWeight(reliability: number): number {
+  return Math.max(0.05, reliability);
 }
 
 function pairWasUsed(best: MatchDetails, p0: number, c0: number): boolean {

@@ -35,11 +35,15 @@ export function registerEgCommands(program: Command): void {
     .argument('<record-dir>', 'the election record folder')
     .option('--json', 'print the report as JSON')
     .option(
+      '--strict',
+      'fail V1 when manifest_hash does not reproduce from manifest.json (egk records need it off)',
+    )
+    .option(
       '--workers <n>',
       'worker threads for the proofs (0: none)',
       String(availableParallelism()),
     )
-    .action(async (dir: string, options: { json?: boolean; workers: string }) => {
+    .action(async (dir: string, options: { json?: boolean; strict?: boolean; workers: string }) => {
       if (!(await isFolder(dir))) {
         fail(
           `${dir} is not a folder; name the election record folder (the one with election_config.json).`,
@@ -48,7 +52,10 @@ export function registerEgCommands(program: Command): void {
       }
       const workers = parseCount(options.workers, '--workers', 0);
       if (workers === undefined) return;
-      const report = await verifyRecord(dir, { workers });
+      const report = await verifyRecord(dir, {
+        workers,
+        strictManifestHash: options.strict === true,
+      });
       process.stdout.write(
         options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report),
       );
@@ -198,7 +205,7 @@ export function registerEgCommands(program: Command): void {
             `tally ${ms(r.millis.tally)}, decryption ${ms(r.millis.decrypt)}\n` +
             `  decrypted tally ${r.tallyMatches ? 'equals' : 'DIFFERS FROM'} the plaintext sum of the cast ballots\n`,
         );
-        const report = await verifyRecord(options.output);
+        const report = await verifyRecord(options.output, { strictManifestHash: true });
         process.stdout.write(formatReport(report));
         if (!report.ok || !r.tallyMatches) process.exitCode = 1;
       },
