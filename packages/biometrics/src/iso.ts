@@ -1,4 +1,10 @@
 import { err, InvalidInputError, ok, type Result } from '@vigil/core';
+import {
+  decodeOrientationField,
+  encodeOrientationField,
+  FIELD_BLOCK_TYPE,
+  type OrientationField,
+} from './orientation-field.ts';
 import { MinutiaKind, type FingerprintTemplate } from './template.ts';
 
 /**
@@ -14,7 +20,9 @@ import { MinutiaKind, type FingerprintTemplate } from './template.ts';
  * - per minutia, 6 bytes: type (2 bits: 01 ending, 10 bifurcation, 00 other) and x (14
  *   bits), reserved (2 bits) and y (14 bits), angle (1 byte, units of 360/256 = 1.40625
  *   degrees, counter-clockwise from the x axis), quality (1, 0..100);
- * - extended data block length (2), then that many bytes.
+ * - extended data block length (2), then that many bytes: blocks of type (2), data
+ *   length (2) and data (§7.5; types 0x0100 and up are vendor-defined). Ours is the
+ *   coarse orientation field (orientation-field.ts, type "VF"); other blocks are skipped.
  */
 
 const HEADER = 24;
@@ -41,7 +49,10 @@ export interface IsoOptions {
 /** Writes the template as an ISO/IEC 19794-2:2005 record with one finger view. */
 export function writeIsoTemplate(t: FingerprintTemplate, options: IsoOptions = {}): Uint8Array {
   const n = Math.min(255, t.x.length);
-  const length = HEADER + VIEW + n * MINUTIA + 2;
+  const field =
+    t.orientationField === undefined ? undefined : encodeOrientationField(t.orientationField);
+  const extended = field === undefined ? 0 : 4 + field.length;
+  const length = HEADER + VIEW + n * MINUTIA + 2 + extended;
   const out = new Uint8Array(length);
   const v = new DataView(out.buffer);
   out.set([0x46, 0x4d, 0x52, 0, 0x20, 0x32, 0x30, 0], 0);
@@ -69,7 +80,13 @@ export function writeIsoTemplate(t: FingerprintTemplate, options: IsoOptions = {
     out[p + 4] = (256 - k) & 0xff;
     out[p + 5] = Math.max(0, Math.min(100, Math.round(t.reliability[i]! * 100)));
   }
-  v.setUint16(length - 2, 0);
+  const ext = HEADER + VIEW + n * MINUTIA;
+  v.setUint16(ext, extended);
+  if (field !== undefined) {
+    v.setUint16(ext + 2, FIELD_BLOCK_TYPE);
+    v.setUint16(ext + 4, field.length);
+    out.set(field, ext + 6);
+  }
   return out;
 }
 
@@ -149,6 +166,11 @@ export function readIsoTemplate(bytes: Uint8Array): IsoResult {
     direction[i] = ((256 - bytes[p + 4]!) % 256) * ANGLE_UNIT;
     reliability[i] = Math.min(100, bytes[p + 5]!) / 100;
   }
+  // Our field is in 500 dpi cells; a record at another resolution is someone else's.
+  const field =
+    xres === PPCM_500 && yres === PPCM_500
+      ? findOrientationField(bytes.subarray(minutiaeEnd + 2, minutiaeEnd + 2 + extLength))
+      : undefined;
   return ok({
     width: Math.round(width * sx),
     height: Math.round(height * sy),
@@ -158,5 +180,22 @@ export function readIsoTemplate(bytes: Uint8Array): IsoResult {
     direction,
     kind,
     reliability,
+    ...(field === undefined ? {} : { orientationField: field }),
   });
+}
+
+/** Walks the extended data blocks for the orientation field; a malformed chain just ends
+ * the walk (the blocks are optional evidence, the minutiae stand without them). */
+function findOrientationField(ext: Uint8Array): OrientationField | undefined {
+  const v = new DataView(ext.buffer, ext.byteOffset, ext.byteLength);
+  let at = 0;
+  while (at + 4 <= ext.length) {
+    const type = v.getUint16(at);
+    const length = v.getUint16(at + 2);
+    if (at + 4 + length > ext.length) return undefined;
+    if (type === FIELD_BLOCK_TYPE)
+      return decodeOrientationField(ext.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return undefined;
 }

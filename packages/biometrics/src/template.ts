@@ -1,3 +1,5 @@
+import type { OrientationField } from './orientation-field.ts';
+
 /** Minutia types, coded as ISO/IEC 19794-2:2005 §7.4.1.1 codes them (2 bits). */
 export const MinutiaKind = {
   Other: 0,
@@ -25,6 +27,11 @@ export interface FingerprintTemplate {
   readonly kind: Uint8Array;
   /** Reliability of each minutia, 0..1 (ISO quality / 100). */
   readonly reliability: Float32Array;
+  /**
+   * Coarse ridge-orientation field (see orientation-field.ts), when the extractor gave
+   * one; templates from other extractors have none and are matched on minutiae alone.
+   */
+  readonly orientationField?: OrientationField;
 }
 
 export interface MinutiaRecord {
