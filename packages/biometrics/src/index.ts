@@ -9,3 +9,5 @@ export * from './evaluate.ts';
 export * from './report.ts';
 export * from './face/index.ts';
 export * from './fusion/index.ts';
+export * from './synth/index.ts';
+export * from './identify/index.ts';

@@ -5,10 +5,13 @@ import { registerLedgerCommands } from './commands/ledger.ts';
 import { registerStoredLedgerCommands } from './commands/ledger-store.ts';
 import { registerWitnessCommands } from './commands/ledger-witness.ts';
 import { registerFingerprintCommands } from './commands/fingerprint.ts';
+import { registerFingerprintSynthCommands } from './commands/fingerprint-synth.ts';
 import { registerEgCommands } from './commands/eg.ts';
 import { registerAuditCommands, registerTallyCommand } from './commands/audit.ts';
 import { registerBiometricCommands, registerFaceCommands } from './commands/face.ts';
 import { registerIntelCommands } from './commands/intel.ts';
+import { registerOfficialsCommands } from './commands/officials.ts';
+import { registerVoterCommands } from './commands/voters.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -27,12 +30,15 @@ export function buildProgram(): Command {
   registerStoredLedgerCommands(ledger);
   registerWitnessCommands(ledger);
   registerFingerprintCommands(program);
+  registerFingerprintSynthCommands(program);
   registerEgCommands(program);
   registerAuditCommands(program);
   registerTallyCommand(program);
   registerFaceCommands(program);
   registerBiometricCommands(program);
   registerIntelCommands(program);
+  registerOfficialsCommands(program);
+  registerVoterCommands(program);
   return program;
 }
 

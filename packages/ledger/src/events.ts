@@ -79,6 +79,39 @@ export const EVENT_CATALOGUE = [
     pillar: 'administration',
     description: 'An export was produced; the subject is the hash of its bytes.',
   },
+  // Officials and polling stations (0020-0029). Subjects are ids only; sign-ins are
+  // logged rather than recorded here, so that an election day does not flood the ledger.
+  {
+    id: 'vigil-0020',
+    type: 'official.created',
+    pillar: 'administration',
+    description: 'An election official was added with a role; the subject is their id.',
+  },
+  {
+    id: 'vigil-0021',
+    type: 'official.disabled',
+    pillar: 'administration',
+    description: 'An election official was disabled and their sessions ended.',
+  },
+  {
+    id: 'vigil-0022',
+    type: 'official.unlocked',
+    pillar: 'administration',
+    description:
+      "An official's sign-in lockout was lifted (and their password replaced, when the detail says so).",
+  },
+  {
+    id: 'vigil-0023',
+    type: 'station.registered',
+    pillar: 'administration',
+    description: 'A polling-station device was registered for a polling place.',
+  },
+  {
+    id: 'vigil-0024',
+    type: 'station.revoked',
+    pillar: 'administration',
+    description: 'A polling-station device was revoked and the sessions opened on it ended.',
+  },
   // The ledger.
   {
     id: 'vigil-0100',
@@ -180,6 +213,27 @@ export const EVENT_CATALOGUE = [
     pillar: 'identity',
     description: 'An offline station synchronised its check-ins with the registry.',
   },
+  {
+    id: 'vigil-0212',
+    type: 'incident.raised',
+    pillar: 'identity',
+    description:
+      'An operational incident was raised (a voter checked in at two disconnected stations); the subjects are its id and the check-ins involved.',
+  },
+  {
+    id: 'vigil-0213',
+    type: 'checkin.refused',
+    pillar: 'identity',
+    description:
+      'A check-in was refused before any match (not eligible here: wrong polling place, inactive, removed or blocked record).',
+  },
+  {
+    id: 'vigil-0214',
+    type: 'checkin.provisional',
+    pillar: 'identity',
+    description:
+      'A person not found on the roll was given a provisional ballot; the subject is its envelope id.',
+  },
   // Ballots.
   {
     id: 'vigil-0300',
@@ -272,6 +326,13 @@ export const EVENT_CATALOGUE = [
     type: 'audit.completed',
     pillar: 'ballots',
     description: 'A risk-limiting audit ended (failure: escalated to a full hand count).',
+  },
+  {
+    id: 'vigil-0317',
+    type: 'credential.spent',
+    pillar: 'ballots',
+    description:
+      'A ballot credential was verified and spent; the time is the day only and no token is named, so it cannot be joined to a check-in.',
   },
   // Intelligence.
   {

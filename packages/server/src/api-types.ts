@@ -25,6 +25,13 @@ export interface ProblemDetails {
   hint?: string;
   /** Every problem found in the input, when there were several. */
   problems?: Problem[];
+  /**
+   * Check-in refusals (RFC 9457 §3.2 extension members): why, where the voter must go
+   * instead, and how many fingerprint attempts are left.
+   */
+  reason?: string;
+  goTo?: { precinctId: string; precinctName: string; splitId?: string; splitName?: string };
+  attemptsLeft?: number;
 }
 
 /** `GET /healthz` */

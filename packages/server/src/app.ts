@@ -10,8 +10,11 @@ import { healthRoutes } from './routes/health.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { auditRoutes } from './routes/audits.ts';
 import { taxiiRoutes } from './routes/taxii.ts';
+import { authRoutes } from './auth/routes.ts';
 import type { LogKey } from './ledger/log-key.ts';
 import { registerWebUi } from './routes/web.ts';
+import { registryRoutes } from './routes/registry.ts';
+import type { RegistryRuntime } from '@vigil/registry';
 
 export interface BuildServerOptions {
   store: Store;
@@ -26,6 +29,12 @@ export interface BuildServerOptions {
    * when the ledger grew; without it the ledger routes serve only what is stored.
    */
   ledgerKey?: LogKey;
+  /**
+   * The voter registry (roll, enrolment, check-in, credentials). Without it the registry
+   * routes answer 503 with `registryUnavailable` as the reason.
+   */
+  registry?: RegistryRuntime;
+  registryUnavailable?: string;
 }
 
 /**
@@ -70,6 +79,13 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
   await app.register(auditRoutes, {
     store: options.store,
     clock: options.clock ?? systemClock,
+  });
+  await app.register(authRoutes, { store: options.store, clock: options.clock ?? systemClock });
+  await app.register(registryRoutes, {
+    registry: options.registry,
+    ...(options.registryUnavailable === undefined
+      ? {}
+      : { unavailable: options.registryUnavailable }),
   });
   await app.register(taxiiRoutes, {
     prefix: '/taxii2',

@@ -6,12 +6,7 @@ export type * from './api-types.ts';
 export * from './ledger/index.ts';
 export * from './witness/index.ts';
 export { taxiiRoutes, TAXII_MEDIA_TYPE, type TaxiiRoutesOptions } from './routes/taxii.ts';
-export {
-  hashBearerToken,
-  hashPassword,
-  newBearerToken,
-  verifyPassword,
-} from './routes/taxii-auth.ts';
+export * from './auth/index.ts';
 export { ingestStixObjects, type TaxiiStatus } from './routes/taxii-ingest.ts';
 export { intelAlertBus } from './routes/taxii-ingest.ts';
 export { OPERATIONS_USER, recordOperationalSighting } from './routes/taxii-sightings.ts';

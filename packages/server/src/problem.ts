@@ -34,6 +34,8 @@ export interface ProblemInit {
   title?: string;
   hint?: string;
   problems?: readonly Problem[];
+  /** Extension members (RFC 9457 §3.2) a client acts on, e.g. where to send a voter. */
+  extensions?: Pick<ProblemDetails, 'reason' | 'goTo' | 'attemptsLeft'>;
 }
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {
@@ -68,6 +70,7 @@ export function problemFor(request: FastifyRequest, init: ProblemInit): ProblemD
   if (init.code !== undefined) problem.code = init.code;
   if (init.hint !== undefined) problem.hint = init.hint;
   if (init.problems !== undefined) problem.problems = [...init.problems];
+  if (init.extensions !== undefined) Object.assign(problem, init.extensions);
   return problem;
 }
 

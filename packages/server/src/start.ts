@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadSampleElection, systemClock } from '@vigil/core';
 import { openStore, type Store, type StoreLogger } from '@vigil/store';
@@ -5,6 +6,8 @@ import { buildServer } from './app.ts';
 import { loadElection } from './elections.ts';
 import { createHeadSigner, witnessUrlsFromEnv, type HeadSigner } from './head-signer.ts';
 import { loadLogKey, type LogKey } from './ledger/log-key.ts';
+import { createDemoCredentials, DEMO_CREDENTIALS_FILE } from './auth/demo.ts';
+import { openRegistry, type RegistryRuntime } from '@vigil/registry';
 
 export interface StartServerOptions {
   port: number;
@@ -68,11 +71,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let built: FastifyInstance | undefined;
   let heads: HeadSigner | undefined;
   try {
+    const registry = await openRegistryIfElection(store, options);
     built = await buildServer({
       store,
       logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
       ...(options.webDistDir === undefined ? {} : { webDistDir: options.webDistDir }),
       ledgerKey,
+      ...registry,
     });
     storeLog.attach(built.log.child({ component: 'store' }));
     const ledgerLog = built.log.child({ component: 'ledger' });
@@ -86,19 +91,34 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         ? 'created the ledger signing key; back up the key file and publish the vkey'
         : 'loaded the ledger signing key',
     );
-    if ((await store.countElections()) === 0) {
-      const loaded = await loadElection(store, loadSampleElection(), systemClock);
-      if (!loaded.ok) {
-        throw new Error(`the sample election did not load: ${JSON.stringify(loaded.error)}`);
-      }
+    if ('registryUnavailable' in registry) {
+      built.log.error(
+        { event: 'registry-unavailable', reason: registry.registryUnavailable },
+        'the voter registry did not open; its routes answer 503',
+      );
+    }
+    if (sampleLoaded.has(store)) {
+      const [sample] = await store.listElections();
       built.log.info(
         {
           event: 'sample-election-loaded',
-          electionId: loaded.value.electionId,
-          hash: loaded.value.hash,
+          electionId: sample?.electionId,
+          hash: sample?.hash,
         },
         'the store held no election, so the sample election was loaded',
       );
+      // A fresh demo store also gets one official of each role and a station, with
+      // random secrets in a file of the data folder (never a password in the repository).
+      const demo = await createDemoCredentials(store, {
+        file: join(dataDirOf(options), DEMO_CREDENTIALS_FILE),
+        clock: systemClock,
+      });
+      if (demo !== undefined) {
+        built.log.info(
+          { event: 'demo-credentials-created', file: demo.file, officials: demo.officialIds },
+          `demo officials and station ${demo.stationId} created; their passwords and token are in ${demo.file}`,
+        );
+      }
     }
     const witnessUrls = options.witnessUrls ?? witnessUrlsFromEnv();
     heads = createHeadSigner({
@@ -177,6 +197,41 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   return { app, store, ledgerKey, url, close, closed };
+}
+
+/**
+ * Opens the voter registry over the served election (loading the sample first into an
+ * empty store, so that a fresh `npm start` has a roll to work with). A registry that
+ * cannot open (say, a master key file readable by others) does not stop the server: its
+ * routes answer 503 with the reason, and everything else runs.
+ */
+async function openRegistryIfElection(
+  store: Store,
+  options: StartServerOptions,
+): Promise<{ registry: RegistryRuntime } | { registryUnavailable: string }> {
+  if ((await store.countElections()) === 0) {
+    const loaded = await loadElection(store, loadSampleElection(), systemClock);
+    if (!loaded.ok) {
+      throw new Error(`the sample election did not load: ${JSON.stringify(loaded.error)}`);
+    }
+    sampleLoaded.add(store);
+  }
+  const opened = await openRegistry({
+    store,
+    clock: systemClock,
+    dataDir: dataDirOf(options),
+  });
+  if (opened.ok) return { registry: opened.value };
+  const hint = opened.error.hint === undefined ? '' : ` ${opened.error.hint}`;
+  return { registryUnavailable: `${opened.error.message}${hint}` };
+}
+
+/** Stores into which this process loaded the sample election (for the log and the demo). */
+const sampleLoaded = new WeakSet<Store>();
+
+/** The data folder: where the SQLite file and the key live (also with PostgreSQL). */
+function dataDirOf(options: StartServerOptions): string {
+  return resolve(options.dataDir || process.env.VIGIL_DATA_DIR || './vigil-data');
 }
 
 /** A StoreLogger that holds lines until it is attached to the real logger. */

@@ -65,3 +65,47 @@ export type {
   StoredIntelObject,
   VersionSelector,
 } from './intel.ts';
+export {
+  OFFICIAL_ROLES,
+  type Official,
+  type OfficialOperations,
+  type OfficialRole,
+  type OfficialSession,
+  type OfficialStatus,
+  type Station,
+  type StationStatus,
+  type StoredOfficial,
+} from './officials.ts';
+export {
+  VOTER_STATUSES,
+  type DuplicateDecision,
+  type DuplicateReviewStatus,
+  type EncryptedTemplateRecord,
+  type StoredDuplicateReview,
+  type StoredVoter,
+  type TemplateModality,
+  type VoterAddress,
+  type VoterMatch,
+  type VoterOperations,
+  type VoterQuery,
+  type VoterStatus,
+  type VoterWrite,
+} from './voters.ts';
+export type {
+  CheckInAttempt,
+  CheckInMethod,
+  CheckInOperations,
+  LockOutcome,
+  ProvisionalBallotRecord,
+  RegistryIncident,
+  StationCheckIn,
+  StationJournalEntry,
+  StoredCredentialKey,
+  VoterParticipation,
+} from './checkin.ts';
+export {
+  BIOMETRIC_INDEX_CHUNK_BYTES,
+  type BiometricIndexOperations,
+  type StoredBiometricIndex,
+  type StoredBiometricIndexInfo,
+} from './biometric-index.ts';

@@ -4,6 +4,13 @@ import type { StoreDialect } from './dialect.ts';
 import { createLedgerOperations, type LedgerOperations } from './ledger.ts';
 import { createAuditOperations, type AuditOperations } from './audits.ts';
 import { createIntelOperations, type IntelOperations } from './intel.ts';
+import { createCheckInOperations, type CheckInOperations } from './checkin.ts';
+import { createOfficialOperations, type OfficialOperations } from './officials.ts';
+import { createVoterOperations, type VoterOperations } from './voters.ts';
+import {
+  createBiometricIndexOperations,
+  type BiometricIndexOperations,
+} from './biometric-index.ts';
 import {
   ConflictError,
   InvalidInputError,
@@ -56,7 +63,15 @@ export interface SaveElectionOutcome {
  * any `Kysely<VigilDatabase>` (a `Transaction` is one), and in `openStore` route the
  * ones that write through `transaction` so that SQLite writers queue in order.
  */
-export interface StoreOperations extends LedgerOperations, AuditOperations, IntelOperations {
+export interface StoreOperations
+  extends
+    LedgerOperations,
+    AuditOperations,
+    IntelOperations,
+    OfficialOperations,
+    VoterOperations,
+    CheckInOperations,
+    BiometricIndexOperations {
   /**
    * Stores an election definition. Saving the same bytes under the same id again is
    * harmless and returns `already-loaded` with the first copy's title and loadedAt.
@@ -122,6 +137,10 @@ export function createOperations(
   const ledger = createLedgerOperations(db, dialect);
   const audits = createAuditOperations(db, ledger);
   const intel = createIntelOperations(db, ledger);
+  const checkIn = createCheckInOperations(db);
+  const officials = createOfficialOperations(db, ledger);
+  const voters = createVoterOperations(db, ledger);
+  const biometricIndexes = createBiometricIndexOperations(db);
   const getElection = async (electionId: ElectionId): Promise<StoredElection | undefined> => {
     const row = await db
       .selectFrom('elections')
@@ -144,6 +163,10 @@ export function createOperations(
     ...ledger,
     ...audits,
     ...intel,
+    ...checkIn,
+    ...officials,
+    ...voters,
+    ...biometricIndexes,
     saveElection: async (input) => {
       checkSaveElectionInput(input);
       // Insert-or-nothing, then look at what is there: no window between a check and the

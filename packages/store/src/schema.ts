@@ -27,6 +27,24 @@ export interface VigilDatabase {
   intel_status: IntelStatusTable;
   intel_subscriptions: IntelSubscriptionsTable;
   intel_alerts: IntelAlertsTable;
+  voters: VotersTable;
+  voter_name_trigrams: VoterNameTrigramsTable;
+  voter_templates: VoterTemplatesTable;
+  duplicate_reviews: DuplicateReviewsTable;
+  officials: OfficialsTable;
+  official_assignments: OfficialAssignmentsTable;
+  stations: StationsTable;
+  official_sessions: OfficialSessionsTable;
+  voter_participation: VoterParticipationTable;
+  checkin_attempts: CheckinAttemptsTable;
+  provisional_ballots: ProvisionalBallotsTable;
+  credential_keys: CredentialKeysTable;
+  spent_credentials: SpentCredentialsTable;
+  station_journal: StationJournalTable;
+  station_checkins: StationCheckinsTable;
+  registry_incidents: RegistryIncidentsTable;
+  biometric_indexes: BiometricIndexesTable;
+  biometric_index_chunks: BiometricIndexChunksTable;
 }
 
 /** A 64-bit integer: a number from better-sqlite3, a decimal string from pg. */
@@ -194,4 +212,237 @@ export interface IntelAlertsTable {
   via_id: string;
   jurisdiction: string;
   created_at: TimestampColumn;
+}
+
+/** An election official who signs in (migration 0005-officials). */
+export interface OfficialsTable {
+  official_id: string;
+  display_name: string;
+  /** poll_worker, supervisor, registrar or administrator. */
+  role: string;
+  /** active or disabled. */
+  status: string;
+  /** `scrypt$N$r$p$salt$hash` (base64url). */
+  password_hash: string;
+  /** Sign-in attempts begun since the last success. */
+  failed_logins: ColumnType<number, number | undefined, number>;
+  /** Sign-in is refused until then (after too many failures); null when not locked. */
+  locked_until: ColumnType<Date | string | null, string | null | undefined, string | null>;
+  created_at: TimestampColumn;
+}
+
+/** A polling place (precinct id) an official may act at. */
+export interface OfficialAssignmentsTable {
+  official_id: string;
+  polling_place: string;
+}
+
+/** A polling-station device; its bearer token is stored as SHA-256 (hex). */
+export interface StationsTable {
+  station_id: string;
+  polling_place: string;
+  token_hash: string;
+  /** active or revoked. */
+  status: string;
+  registered_at: TimestampColumn;
+  revoked_at: ColumnType<Date | string | null, string | null | undefined, string | null>;
+}
+
+/** A signed-in official; the session's bearer token is stored as SHA-256 (hex). */
+export interface OfficialSessionsTable {
+  session_hash: string;
+  official_id: string;
+  /** The station the session was opened on, or null. */
+  station_id: string | null;
+  created_at: TimestampColumn;
+  expires_at: TimestampColumn;
+  last_seen_at: TimestampColumn;
+}
+
+/** One voter on the roll (migration 0006-registry). */
+export interface VotersTable {
+  voter_id: string;
+  given_name: string;
+  middle_name: string | null;
+  family_name: string;
+  /** ISO 8601 calendar date, YYYY-MM-DD. */
+  birth_date: string;
+  address_line1: string;
+  address_line2: string | null;
+  city: string;
+  state: string;
+  postal_code: string;
+  precinct_id: string;
+  split_id: string | null;
+  ballot_style_id: string;
+  /** active, inactive or removed. */
+  status: string;
+  document_number: string | null;
+  blocked_as_duplicate_of: string | null;
+  /** Random salt of `record_digest`. */
+  record_salt: Uint8Array;
+  /** SHA-256 (hex) of salt and the record's canonical JSON: what the ledger names. */
+  record_digest: string;
+  updated_at: TimestampColumn;
+}
+
+/** One trigram of one voter's normalised names (typo-tolerant search). */
+export interface VoterNameTrigramsTable {
+  trigram: string;
+  voter_id: string;
+}
+
+/** One enrolled template, encrypted (AES-256-GCM envelope; see @vigil/registry). */
+export interface VoterTemplatesTable {
+  voter_id: string;
+  /** finger or face. */
+  modality: string;
+  /** ISO/IEC 19794-2 finger position 1..10; 0 for the face. */
+  position: number;
+  /** Version of the envelope format. */
+  format: number;
+  quality: number;
+  /** Which master key wrapped the data key (a fingerprint of the key, not the key). */
+  key_id: string;
+  wrapped_key: Uint8Array;
+  nonce: Uint8Array;
+  /** The encrypted template followed by the GCM tag. */
+  ciphertext: Uint8Array;
+  enrolled_at: TimestampColumn;
+  enrolled_by: string;
+}
+
+/** A suspected duplicate enrolment and, once decided, the decision. */
+export interface DuplicateReviewsTable {
+  review_id: string;
+  /** The voter whose enrolment found the candidate (the later record). */
+  voter_id: string;
+  candidate_voter_id: string;
+  score: number;
+  fused_fmr: number;
+  /** JSON list of { position, score }. */
+  finger_scores: string;
+  /** pending, same-person or different-people. */
+  status: string;
+  created_at: TimestampColumn;
+  decided_at: ColumnType<Date | string | null, string | null | undefined, string | null>;
+  decided_by: string | null;
+  reason: string | null;
+}
+
+/** The "has voted" lock: one row per voter and election (migration 0008-checkin). */
+export interface VoterParticipationTable {
+  election_id: string;
+  voter_id: string;
+  checkin_id: string;
+  station_id: string;
+  official_id: string;
+  /** biometric or override. */
+  method: string;
+  supervisor_id: string | null;
+  override_reason: string | null;
+  ballot_style_id: string;
+  hlc: string | null;
+  checked_in_at: TimestampColumn;
+  /** 1 once the registry blind-signed this check-in's credential. */
+  credential_issued: number;
+}
+
+/** One 1:1 biometric attempt, numbered per voter across stations. */
+export interface CheckinAttemptsTable {
+  election_id: string;
+  voter_id: string;
+  attempt_no: number;
+  station_id: string;
+  official_id: string;
+  /** match or no-match. */
+  outcome: string;
+  score: number;
+  attempted_at: TimestampColumn;
+}
+
+/** A provisional ballot issued to a person not found on the roll. */
+export interface ProvisionalBallotsTable {
+  envelope_id: string;
+  election_id: string;
+  station_id: string;
+  official_id: string;
+  precinct_id: string;
+  ballot_style_id: string;
+  claimed_voter_id: string | null;
+  reason: string;
+  created_at: TimestampColumn;
+}
+
+/** A ballot style's RSA blind-signature key; the private key only sealed (AES-256-GCM). */
+export interface CredentialKeysTable {
+  election_id: string;
+  ballot_style_id: string;
+  key_id: string;
+  public_key: Uint8Array;
+  sealed_private_key: Uint8Array;
+  created_at: TimestampColumn;
+}
+
+/** Ballot side: the hash of each spent one-time token; no time, voter or station. */
+export interface SpentCredentialsTable {
+  election_id: string;
+  token_hash: string;
+  ballot_style_id: string;
+}
+
+/** A station's own journal of its check-ins, stamped by its hybrid logical clock. */
+export interface StationJournalTable {
+  station_id: string;
+  hlc: string;
+  checkin_id: string;
+  election_id: string;
+  voter_id: string;
+  official_id: string;
+  method: string;
+  ballot_style_id: string;
+  synced_at: ColumnType<Date | string | null, string | null | undefined, string | null>;
+}
+
+/** Central side: each check-in a station synced, and whether it took the lock. */
+export interface StationCheckinsTable {
+  checkin_id: string;
+  station_id: string;
+  hlc: string;
+  election_id: string;
+  voter_id: string;
+  /** accepted or duplicate. */
+  outcome: string;
+  received_at: TimestampColumn;
+}
+
+/** A double check-in found when stations synced. */
+export interface RegistryIncidentsTable {
+  incident_id: string;
+  kind: string;
+  election_id: string;
+  voter_id: string;
+  /** JSON list of {checkInId, stationId, hlc}. */
+  checkins: string;
+  first_seen: TimestampColumn;
+  last_seen: TimestampColumn;
+  raised_at: TimestampColumn;
+}
+
+/** A saved 1:N fingerprint index (migration 0007-biometric-index). */
+export interface BiometricIndexesTable {
+  index_name: string;
+  byte_length: BigintColumn;
+  chunk_count: number;
+  /** SHA-256 of the whole index, hex. */
+  sha256: string;
+  template_count: BigintColumn;
+  saved_at: TimestampColumn;
+}
+
+/** One chunk of a saved index's bytes, numbered from 0. */
+export interface BiometricIndexChunksTable {
+  index_name: string;
+  seq: number;
+  bytes: Uint8Array;
 }

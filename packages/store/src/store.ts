@@ -8,6 +8,10 @@ import type { StoreDialect } from './dialect.ts';
 import { describeError, type StoreLogger } from './logger.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { createOperations, type StoreOperations } from './operations.ts';
+import { routeCheckInWrites } from './checkin.ts';
+import { routeOfficialWrites } from './officials.ts';
+import { routeVoterWrites } from './voters.ts';
+import { routeBiometricIndexWrites } from './biometric-index.ts';
 import type { VigilDatabase } from './schema.ts';
 import { configureSqlite, SQLITE_BUSY_TIMEOUT_MS, sqliteDialect, withFileQueue } from './sqlite.ts';
 
@@ -208,6 +212,10 @@ function makeStore(
     subscribeIntel: (userId, jurisdiction) =>
       transaction((tx) => tx.subscribeIntel(userId, jurisdiction)),
     addIntelAlerts: (alerts, entries) => transaction((tx) => tx.addIntelAlerts(alerts, entries)),
+    ...routeCheckInWrites(transaction),
+    ...routeOfficialWrites(transaction),
+    ...routeVoterWrites(transaction),
+    ...routeBiometricIndexWrites(transaction),
     saveLedgerHead: (head) => transaction((tx) => tx.saveLedgerHead(head)),
     updateLedgerHeadCheckpoint: (size, checkpoint) =>
       transaction((tx) => tx.updateLedgerHeadCheckpoint(size, checkpoint)),

@@ -7,6 +7,10 @@ import { electionsMigration } from './0001-elections.ts';
 import { ledgerMigration } from './0002-ledger.ts';
 import { auditsMigration } from './0003-audits.ts';
 import { intelMigration } from './0004-intel.ts';
+import { officialsMigration } from './0005-officials.ts';
+import { registryMigration } from './0006-registry.ts';
+import { biometricIndexMigration } from './0007-biometric-index.ts';
+import { checkinMigration } from './0008-checkin.ts';
 
 export type { VigilMigration } from './migration.ts';
 
@@ -20,6 +24,10 @@ export const migrations: readonly VigilMigration[] = [
   ledgerMigration,
   auditsMigration,
   intelMigration,
+  officialsMigration,
+  registryMigration,
+  biometricIndexMigration,
+  checkinMigration,
 ];
 
 const NAME_PATTERN = /^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { synthesizeFingerTemplate } from '../synth/templates.ts';
+import { IdentificationPool, joinShards, searchShards, splitShards } from './pool.ts';
+import { IndexShard, mergeCandidates } from './shard.ts';
+
+const SEED = 21;
+const GALLERY = 300;
+const gallery = Array.from({ length: GALLERY }, (_, f) => synthesizeFingerTemplate(SEED, f, 0));
+const probes = [3, 77, 150, 299].map((f) => ({ f, t: synthesizeFingerTemplate(SEED, f, 1) }));
+
+function shardOf(entries: readonly number[]): IndexShard {
+  const s = new IndexShard();
+  for (const e of entries) s.add(e, gallery[e]!);
+  s.seal();
+  return s;
+}
+
+describe('1:N index', () => {
+  const whole = shardOf(gallery.map((_, i) => i));
+
+  it('finds the mate of a probe first', () => {
+    let hits = 0;
+    for (const { f, t } of probes) if (whole.search(t)[0]?.entry === f) hits++;
+    expect(hits).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives identical results after a save and load', () => {
+    const bytes = whole.toBytes();
+    const loaded = IndexShard.fromBytes(bytes);
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.value.toBytes()).toEqual(bytes);
+    for (const { t } of probes) expect(loaded.value.search(t)).toEqual(whole.search(t));
+  });
+
+  it('refuses damaged bytes with a sentence', () => {
+    const bytes = whole.toBytes();
+    const short = IndexShard.fromBytes(bytes.subarray(0, bytes.length - 100));
+    expect(short.ok).toBe(false);
+    const wrong = bytes.slice();
+    wrong[0] = 0;
+    const r = IndexShard.fromBytes(wrong);
+    expect(!r.ok && r.error.message).toMatch(/not usable/);
+    expect(splitShards(new Uint8Array(3)).ok).toBe(false);
+  });
+
+  it('merges shards into the list one shard gives', () => {
+    const even = shardOf(gallery.map((_, i) => i).filter((i) => i % 2 === 0));
+    const odd = shardOf(gallery.map((_, i) => i).filter((i) => i % 2 === 1));
+    // With room for every voted template, the two halves together give exactly the
+    // whole shard's list: votes and scores do not depend on the sharding.
+    for (const { t } of probes) {
+      const merged = searchShards([even, odd], t, { candidates: 300, minVotes: 1 });
+      expect(merged).toEqual(whole.search(t, { candidates: 300, minVotes: 1 }));
+    }
+    expect(
+      mergeCandidates(
+        [
+          [{ entry: 5, score: 10, votes: 3 }],
+          [
+            { entry: 2, score: 10, votes: 3 },
+            { entry: 9, score: 30, votes: 1 },
+          ],
+        ],
+        2,
+      ).map((c) => c.entry),
+    ).toEqual([9, 2]);
+  });
+
+  it('identifies end to end through worker threads, and round-trips its bytes', async () => {
+    const pool = new IdentificationPool(2);
+    try {
+      await pool.add(gallery);
+      await pool.seal();
+      const results = await pool.searchMany(probes.map((p) => p.t));
+      const bytes = await pool.toBytes();
+      expect(splitShards(bytes).ok).toBe(true);
+      const again = await IdentificationPool.fromBytes(bytes, 2);
+      expect(again.ok).toBe(true);
+      if (!again.ok) return;
+      try {
+        expect(await again.value.searchMany(probes.map((p) => p.t))).toEqual(results);
+      } finally {
+        await again.value.close();
+      }
+      let hits = 0;
+      probes.forEach(({ f }, i) => {
+        if (results[i]![0]?.entry === f) hits++;
+      });
+      expect(hits).toBeGreaterThanOrEqual(3);
+      // Excluding the probe's own record (de-duplication) leaves it out of the list.
+      const [self] = await pool.searchMany([gallery[10]!], {}, [10]);
+      expect(self!.map((c) => c.entry)).not.toContain(10);
+    } finally {
+      await pool.close();
+    }
+    expect(joinShards([]).length).toBe(8);
+  }, 60_000);
+});

@@ -1,0 +1,5 @@
+export * from './triangles.ts';
+export * from './shard.ts';
+export * from './packing.ts';
+export * from './pool.ts';
+export * from './bench.ts';

@@ -1,0 +1,321 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { InvalidInputError, err, ok, type Result } from '@vigil/core';
+import type { FingerprintTemplate } from '../template.ts';
+import { packBuffers, packTemplates, type PackedTemplates } from './packing.ts';
+import { mergeCandidates, type Candidate, type IndexShard, type SearchOptions } from './shard.ts';
+
+/** Requests the pool sends its workers (worker.ts answers them). */
+export type PoolRequest = { readonly id: number } & (
+  | { readonly kind: 'add'; readonly entries: Uint32Array; readonly templates: PackedTemplates }
+  | {
+      readonly kind: 'synthesize';
+      readonly entries: Uint32Array;
+      readonly fingers: Uint32Array;
+      readonly impressions: Uint16Array;
+      readonly seed: number;
+    }
+  | { readonly kind: 'seal' }
+  | { readonly kind: 'load'; readonly bytes: Uint8Array }
+  | {
+      readonly kind: 'search';
+      readonly probes: PackedTemplates;
+      readonly options: SearchOptions;
+      readonly excludes?: Int32Array;
+    }
+  | { readonly kind: 'save' }
+  | { readonly kind: 'stats' }
+);
+
+export type PoolResponse =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly message: string };
+
+type Task = PoolRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
+
+/** Index bytes begin with this (little-endian "VGIX"), then the shard count and lengths. */
+const CONTAINER_MAGIC = 0x58494756;
+
+export interface PoolStats {
+  readonly templates: number;
+  readonly postings: number;
+  readonly shards: number;
+}
+
+/**
+ * The 1:N index sharded over worker threads. Entries are dealt round-robin to the
+ * workers (entry e to worker e mod threads), each worker keeps its shards in its own
+ * memory, every search runs on all workers at once and their candidate lists are merged
+ * (`mergeCandidates`), so one probe uses every core.
+ *
+ * @example
+ *   const pool = new IdentificationPool(2);
+ *   await pool.add(templates);            // entries 0, 1, 2, ...
+ *   await pool.seal();
+ *   const [best] = await pool.search(probe, { threshold: 40 });
+ *   await pool.close();
+ */
+export class IdentificationPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+  private nextEntry = 0;
+
+  constructor(threads: number) {
+    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+      throw new InvalidInputError(`Cannot start ${threads} index threads.`, {
+        hint: 'Give a whole number of threads between 1 and 64 (usually the number of cores).',
+      });
+    }
+    // Vigil runs TypeScript through tsx without a build, so each worker first registers
+    // tsx's loader (a data: URL bootstrap; `--import tsx` in execArgv is not honoured for
+    // workers on Node 20), then imports the worker module.
+    const tsxApi = pathToFileURL(
+      createRequire(import.meta.url)
+        .resolve('tsx/esm/api')
+        .replace(/\.cjs$/, '.mjs'),
+    ).href;
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    const source = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
+    for (let w = 0; w < threads; w++) {
+      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
+      worker.on('message', (r: PoolResponse) => {
+        const p = this.pending.get(r.id);
+        if (p === undefined) return;
+        this.pending.delete(r.id);
+        if (r.ok) p.resolve(r.value);
+        else p.reject(new Error(r.message));
+      });
+      worker.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  private call(w: number, task: Task, transfer: ArrayBuffer[] = []): Promise<unknown> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.workers[w]!.postMessage({ ...task, id }, transfer);
+    });
+  }
+
+  /** Entries are dealt to workers by entry number; returns the entries per worker. */
+  private deal(entries: readonly number[]): number[][] {
+    const byWorker: number[][] = this.workers.map(() => []);
+    entries.forEach((e, i) => byWorker[e % this.workers.length]!.push(i));
+    return byWorker;
+  }
+
+  /**
+   * Adds templates as the next entries (numbered from where the last call stopped) and
+   * returns their entry numbers. Call `seal` before searching.
+   */
+  async add(templates: readonly FingerprintTemplate[]): Promise<number[]> {
+    const entries = templates.map(() => this.nextEntry++);
+    const byWorker = this.deal(entries);
+    await Promise.all(
+      byWorker.map((idx, w) => {
+        if (idx.length === 0) return Promise.resolve();
+        const pack = packTemplates(idx.map((i) => templates[i]!));
+        const ids = Uint32Array.from(idx.map((i) => entries[i]!));
+        return this.call(w, { kind: 'add', entries: ids, templates: pack }, [
+          ...packBuffers(pack),
+          ids.buffer,
+        ]);
+      }),
+    );
+    return entries;
+  }
+
+  /**
+   * Adds synthetic templates (`synthesizeFingerTemplate(seed, finger, impression)`) made
+   * inside the workers, so a million-template gallery is generated on every core and
+   * never crosses a thread boundary. Returns the entry numbers given.
+   */
+  async addSynthetic(
+    seed: number,
+    fingers: readonly number[],
+    impressions: readonly number[],
+  ): Promise<number[]> {
+    const entries = fingers.map(() => this.nextEntry++);
+    const byWorker = this.deal(entries);
+    await Promise.all(
+      byWorker.map((idx, w) => {
+        if (idx.length === 0) return Promise.resolve();
+        return this.call(w, {
+          kind: 'synthesize',
+          seed,
+          entries: Uint32Array.from(idx.map((i) => entries[i]!)),
+          fingers: Uint32Array.from(idx.map((i) => fingers[i]!)),
+          impressions: Uint16Array.from(idx.map((i) => impressions[i]!)),
+        });
+      }),
+    );
+    return entries;
+  }
+
+  /** Builds every worker's inverted index. */
+  async seal(): Promise<void> {
+    await Promise.all(this.workers.map((_, w) => this.call(w, { kind: 'seal' })));
+  }
+
+  /** Ranked candidates for one probe, from every shard. */
+  async search(probe: FingerprintTemplate, options: SearchOptions = {}): Promise<Candidate[]> {
+    const [result] = await this.searchMany([probe], options);
+    return result ?? [];
+  }
+
+  /**
+   * Ranked candidates for many probes (one list per probe, in order). `excludes[i]`, when
+   * given and not negative, is an entry left out of probe i's list: its own record, when
+   * a gallery is de-duplicated against itself.
+   */
+  async searchMany(
+    probes: readonly FingerprintTemplate[],
+    options: SearchOptions = {},
+    excludes?: readonly number[],
+  ): Promise<Candidate[][]> {
+    const lists = (await Promise.all(
+      this.workers.map((_, w) => {
+        const pack = packTemplates(probes);
+        const ex = excludes === undefined ? undefined : Int32Array.from(excludes);
+        return this.call(
+          w,
+          { kind: 'search', probes: pack, options, excludes: ex },
+          packBuffers(pack),
+        );
+      }),
+    )) as Candidate[][][];
+    return probes.map((_, i) =>
+      mergeCandidates(
+        lists.map((l) => l[i]!),
+        options.limit ?? 10,
+      ),
+    );
+  }
+
+  async stats(): Promise<PoolStats> {
+    const all = (await Promise.all(
+      this.workers.map((_, w) => this.call(w, { kind: 'stats' })),
+    )) as PoolStats[];
+    return {
+      templates: all.reduce((a, s) => a + s.templates, 0),
+      postings: all.reduce((a, s) => a + s.postings, 0),
+      shards: all.reduce((a, s) => a + s.shards, 0),
+    };
+  }
+
+  /**
+   * The whole index as bytes: "VGIX", the shard count, each shard's length, then the
+   * shards (IndexShard.toBytes). Seals first.
+   */
+  async toBytes(): Promise<Uint8Array> {
+    await this.seal();
+    const parts = (
+      (await Promise.all(
+        this.workers.map((_, w) => this.call(w, { kind: 'save' })),
+      )) as Uint8Array[][]
+    ).flat();
+    return joinShards(parts);
+  }
+
+  /**
+   * Loads bytes from `toBytes` into a new pool of `threads` workers (shard i goes to
+   * worker i mod threads). Err when the bytes are not an index.
+   */
+  static async fromBytes(
+    bytes: Uint8Array,
+    threads: number,
+  ): Promise<Result<IdentificationPool, InvalidInputError>> {
+    const shards = splitShards(bytes);
+    if (!shards.ok) return shards;
+    const pool = new IdentificationPool(threads);
+    try {
+      await Promise.all(
+        shards.value.map((s, i) => pool.call(i % threads, { kind: 'load', bytes: s })),
+      );
+    } catch (e) {
+      await pool.close();
+      return err(
+        new InvalidInputError(e instanceof Error ? e.message : String(e), {
+          hint: 'Rebuild the index from the enrolled templates.',
+        }),
+      );
+    }
+    const stats = await pool.stats();
+    pool.nextEntry = stats.templates;
+    return ok(pool);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Shard bytes into one index container. */
+export function joinShards(parts: readonly Uint8Array[]): Uint8Array {
+  const head = new Uint32Array(2 + parts.length);
+  head[0] = CONTAINER_MAGIC;
+  head[1] = parts.length;
+  parts.forEach((p, i) => (head[2 + i] = p.length));
+  const out = new Uint8Array(head.byteLength + parts.reduce((a, p) => a + p.length, 0));
+  out.set(new Uint8Array(head.buffer), 0);
+  let at = head.byteLength;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** An index container back into its shards' bytes (copies, so each is aligned). */
+export function splitShards(bytes: Uint8Array): Result<Uint8Array[], InvalidInputError> {
+  const bad = (what: string) =>
+    err(
+      new InvalidInputError(`The fingerprint index data is not usable: ${what}.`, {
+        hint: 'Rebuild the index from the enrolled templates.',
+      }),
+    );
+  if (bytes.length < 8) return bad('it is too short');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0, true) !== CONTAINER_MAGIC) return bad('it does not start like an index');
+  const count = view.getUint32(4, true);
+  if (count > 4096 || 8 + count * 4 > bytes.length) return bad('its shard count is impossible');
+  const out: Uint8Array[] = [];
+  let at = 8 + count * 4;
+  for (let i = 0; i < count; i++) {
+    const length = view.getUint32(8 + i * 4, true);
+    if (at + length > bytes.length) return bad('it is shorter than its shards');
+    out.push(bytes.slice(at, at + length));
+    at += length;
+  }
+  if (at !== bytes.length) return bad('it has bytes after its last shard');
+  return ok(out);
+}
+
+/** Searches shards held in this thread (the pool's merge, without workers). */
+export function searchShards(
+  shards: readonly IndexShard[],
+  probe: FingerprintTemplate,
+  options: SearchOptions = {},
+): Candidate[] {
+  return mergeCandidates(
+    shards.map((s) => s.search(probe, options)),
+    options.limit ?? 10,
+  );
+}

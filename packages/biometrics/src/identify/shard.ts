@@ -1,0 +1,597 @@
+import { InvalidInputError, err, ok, type Result } from '@vigil/core';
+import { ANGLE_UNIT } from '../iso.ts';
+import { matchPrepared, prepareTemplate, type PreparedTemplate } from '../match.ts';
+import type { FingerprintTemplate } from '../template.ts';
+import {
+  ANGLE_BINS,
+  ANGLE_STEPS,
+  ANGLE_TOLERANCE,
+  KEY_CELLS,
+  ROTATION_BINS,
+  SIDE_BIN,
+  SIDE_BINS,
+  SIDE_STEPS,
+  SIDE_TOLERANCE,
+  SIDE_TOLERANCE_RELATIVE,
+  TRIANGLE_NEIGHBOURS,
+  ambiguousLongest,
+  angleAcceptance,
+  describeTriangle,
+  forEachProbeCell,
+  forEachTriangle,
+  rotationBin,
+  sideStepRange,
+  triangleCell,
+  triangleDetail,
+  type MinutiaSet,
+} from './triangles.ts';
+
+/**
+ * One shard of the 1:N index: a gallery of templates packed in typed arrays (ISO
+ * precision: integer pixels, 1.40625-degree directions, 7 bytes a minutia) and an
+ * inverted index from triangle cells to (template, orientation) postings, 4 bytes each.
+ *
+ * Search has two stages, as in every AFIS (Handbook of Fingerprint Recognition, 2nd ed.,
+ * ch. 5.8): the index votes for candidates, cheaply, and the full matcher (`matchPrepared`)
+ * scores the best few. Each posting the probe's triangles reach votes for its template
+ * *and for the rotation the pair implies*; a template's vote count is its best run of
+ * three adjacent rotation bins. A mate's triangles agree on one rotation, chance ones
+ * scatter over 32 bins, so the vote separates mates from the crowd far better than a
+ * plain count (the transformation clustering of Germain et al. 1997).
+ */
+
+/** What a search returns per candidate, best first. */
+export interface Candidate {
+  /** The entry number given when the template was added. */
+  readonly entry: number;
+  /** Full-matcher score (`matchPrepared`). */
+  readonly score: number;
+  /** The index's vote count that selected it. */
+  readonly votes: number;
+}
+
+export interface SearchOptions {
+  /** Templates passed to the full matcher, per shard (default 48). */
+  readonly candidates?: number;
+  /** Return only candidates scoring at least this (default 0: all scored). */
+  readonly threshold?: number;
+  /** Return at most this many (default 10). */
+  readonly limit?: number;
+  /** Entry to leave out (the probe's own record, when de-duplicating a gallery). */
+  readonly exclude?: number;
+  /** Fewest votes for the full matcher to look at a template (default 2). */
+  readonly minVotes?: number;
+}
+
+export const DEFAULT_CANDIDATES = 48;
+
+/** Growable typed array (doubling), for the gallery before it is sealed. */
+class Growable<T extends Uint8Array | Uint16Array | Uint32Array> {
+  length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = this.make(Math.max(16, Math.ceil(this.data.length * 1.5)));
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  trimmed(): T {
+    return this.data.slice(0, this.length) as T;
+  }
+}
+
+const u8 = (n: number) => new Uint8Array(n);
+const u16 = (n: number) => new Uint16Array(n);
+const u32 = (n: number) => new Uint32Array(n);
+
+/** A gallery template's minutiae, read from the packed arrays. */
+class PackedView implements MinutiaSet {
+  count = 0;
+  x: Float64Array;
+  y: Float64Array;
+  direction: Float64Array;
+  constructor(capacity: number) {
+    this.x = new Float64Array(capacity);
+    this.y = new Float64Array(capacity);
+    this.direction = new Float64Array(capacity);
+  }
+}
+
+const MAGIC = 0x49544756; // "VGTI" read little-endian
+const FORMAT_VERSION = 1;
+/** Parameters a serialised shard was built with; a shard from other settings is refused. */
+const PARAMETERS = [
+  TRIANGLE_NEIGHBOURS,
+  SIDE_BIN,
+  SIDE_BINS,
+  ANGLE_BINS,
+  SIDE_STEPS,
+  ANGLE_STEPS,
+  ROTATION_BINS,
+  Math.round(SIDE_TOLERANCE * 1000),
+  Math.round(SIDE_TOLERANCE_RELATIVE * 1000),
+  Math.round(ANGLE_TOLERANCE * 1000),
+];
+const HEADER_WORDS = 2 + PARAMETERS.length + 4;
+/** Room for entries: posting = local index << 5 | rotation bin. */
+const MAX_SHARD_TEMPLATES = 2 ** 27 - 1;
+/** Minutiae a template may bring: the ISO record's one-byte count. */
+const MAX_TEMPLATE_MINUTIAE = 255;
+
+export class IndexShard {
+  private readonly entries = new Growable(u32(0), u32);
+  private readonly minutiaStart = new Growable(u32(1), u32);
+  private readonly widths = new Growable(u16(0), u16);
+  private readonly heights = new Growable(u16(0), u16);
+  private readonly qualities = new Growable(u8(0), u8);
+  private readonly mx = new Growable(u16(0), u16);
+  private readonly my = new Growable(u16(0), u16);
+  private readonly mdir = new Growable(u8(0), u8);
+  private readonly mkind = new Growable(u8(0), u8);
+  private readonly mrel = new Growable(u8(0), u8);
+  private cellStart: Uint32Array | undefined;
+  private postings: Uint32Array | undefined;
+  private details: Uint32Array | undefined;
+  // Search scratch, allocated at the first search.
+  private votes: Uint8Array | undefined;
+  private best: Uint8Array | undefined;
+  private touched: Int32Array | undefined;
+
+  constructor() {
+    this.minutiaStart.push(0);
+  }
+
+  /** Templates in the shard. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  get sealed(): boolean {
+    return this.postings !== undefined;
+  }
+
+  /** Number of postings (triangles filed), once sealed. */
+  get postingCount(): number {
+    return this.postings?.length ?? 0;
+  }
+
+  /**
+   * Adds a template under the caller's entry number. Positions are rounded to whole
+   * pixels and directions to the ISO grid, as an ISO record would carry them.
+   */
+  add(entry: number, t: FingerprintTemplate): void {
+    if (this.sealed) throw new Error('this index shard is sealed; add to a new shard');
+    if (this.size >= MAX_SHARD_TEMPLATES) throw new Error('index shard is full');
+    const n = Math.min(MAX_TEMPLATE_MINUTIAE, t.x.length);
+    this.entries.push(entry >>> 0);
+    this.widths.push(t.width);
+    this.heights.push(t.height);
+    this.qualities.push(Math.max(0, Math.min(100, Math.round(t.quality))));
+    for (let i = 0; i < n; i++) {
+      this.mx.push(Math.max(0, Math.min(65535, Math.round(t.x[i]!))));
+      this.my.push(Math.max(0, Math.min(65535, Math.round(t.y[i]!))));
+      this.mdir.push(((Math.round(t.direction[i]! / ANGLE_UNIT) % 256) + 256) % 256);
+      this.mkind.push(t.kind[i]!);
+      this.mrel.push(Math.max(0, Math.min(100, Math.round(t.reliability[i]! * 100))));
+    }
+    this.minutiaStart.push(this.mx.length);
+  }
+
+  /** Builds the inverted index (two passes over the triangles: count, then fill). */
+  seal(): void {
+    if (this.sealed) return;
+    const counts = new Uint32Array(KEY_CELLS + 1);
+    const view = new PackedView(MAX_TEMPLATE_MINUTIAE);
+    for (let t = 0; t < this.size; t++) {
+      this.load(t, view);
+      forEachTriangle(view, (i, j, k) => {
+        const tri = describeTriangle(view, i, j, k);
+        if (tri !== undefined) counts[triangleCell(tri) + 1]!++;
+      });
+    }
+    for (let c = 1; c <= KEY_CELLS; c++) counts[c]! += counts[c - 1]!;
+    const postings = new Uint32Array(counts[KEY_CELLS]!);
+    const details = new Uint32Array(counts[KEY_CELLS]!);
+    const fill = counts.slice(0, KEY_CELLS);
+    for (let t = 0; t < this.size; t++) {
+      this.load(t, view);
+      forEachTriangle(view, (i, j, k) => {
+        const tri = describeTriangle(view, i, j, k);
+        if (tri === undefined) return;
+        const at = fill[triangleCell(tri)]!++;
+        postings[at] = (t << 5) | rotationBin(tri.theta);
+        details[at] = triangleDetail(tri);
+      });
+    }
+    this.cellStart = counts;
+    this.postings = postings;
+    this.details = details;
+  }
+
+  private load(t: number, view: PackedView): void {
+    const start = this.minutiaStart.data[t]!;
+    const end = this.minutiaStart.data[t + 1]!;
+    view.count = end - start;
+    for (let i = 0; i < view.count; i++) {
+      view.x[i] = this.mx.data[start + i]!;
+      view.y[i] = this.my.data[start + i]!;
+      view.direction[i] = this.mdir.data[start + i]! * ANGLE_UNIT;
+    }
+  }
+
+  /** The stored template of local index `t` (as an ISO record would give it back). */
+  template(t: number): FingerprintTemplate {
+    const start = this.minutiaStart.data[t]!;
+    const end = this.minutiaStart.data[t + 1]!;
+    const n = end - start;
+    const out: FingerprintTemplate = {
+      width: this.widths.data[t]!,
+      height: this.heights.data[t]!,
+      quality: this.qualities.data[t]!,
+      x: new Float32Array(n),
+      y: new Float32Array(n),
+      direction: new Float32Array(n),
+      kind: this.mkind.data.slice(start, end),
+      reliability: new Float32Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      out.x[i] = this.mx.data[start + i]!;
+      out.y[i] = this.my.data[start + i]!;
+      out.direction[i] = this.mdir.data[start + i]! * ANGLE_UNIT;
+      out.reliability[i] = this.mrel.data[start + i]! / 100;
+    }
+    return out;
+  }
+
+  /** Entry number of local index `t`. */
+  entry(t: number): number {
+    return this.entries.data[t]!;
+  }
+
+  /**
+   * Candidates for `probe`, best full-matcher score first. The probe may be given
+   * prepared, so one preparation serves several shards.
+   */
+  search(
+    probe: FingerprintTemplate,
+    options: SearchOptions = {},
+    prepared?: PreparedTemplate,
+  ): Candidate[] {
+    if (!this.sealed) this.seal();
+    const n = this.size;
+    if (n === 0 || probe.x.length < 3) return [];
+    const cellStart = this.cellStart!;
+    const postings = this.postings!;
+    if (this.votes?.length !== n * ROTATION_BINS) {
+      this.votes = new Uint8Array(n * ROTATION_BINS);
+      this.best = new Uint8Array(n);
+      this.touched = new Int32Array(n);
+    }
+    const votes = this.votes;
+    const best = this.best!;
+    const touched = this.touched!;
+    let touchedCount = 0;
+    const details = this.details!;
+    const probeSet: MinutiaSet = {
+      count: probe.x.length,
+      x: probe.x,
+      y: probe.y,
+      direction: probe.direction,
+    };
+    const mask = ROTATION_BINS - 1;
+    const acc0 = new Uint8Array(ANGLE_STEPS);
+    const acc1 = new Uint8Array(ANGLE_STEPS);
+    const acc2 = new Uint8Array(ANGLE_STEPS);
+    const stepLo = new Int32Array(3 * SIDE_BINS);
+    const stepHi = new Int32Array(3 * SIDE_BINS);
+    forEachTriangle(probeSet, (i, j, k) => {
+      const alternatives = ambiguousLongest(probeSet, i, j, k) ? 2 : 1;
+      for (let alt = 0; alt < alternatives; alt++) {
+        const tri = describeTriangle(probeSet, i, j, k, alt as 0 | 1);
+        if (tri === undefined) continue;
+        const pr = rotationBin(tri.theta);
+        angleAcceptance(tri.phi0, acc0);
+        angleAcceptance(tri.phi1, acc1);
+        angleAcceptance(tri.phi2, acc2);
+        // Accepted detail steps per side bin, computed once per probe triangle.
+        for (let bin = 0; bin < SIDE_BINS; bin++) {
+          [stepLo[bin], stepHi[bin]] = sideStepRange(tri.a, bin);
+          [stepLo[SIDE_BINS + bin], stepHi[SIDE_BINS + bin]] = sideStepRange(tri.b, bin);
+          [stepLo[2 * SIDE_BINS + bin], stepHi[2 * SIDE_BINS + bin]] = sideStepRange(tri.c, bin);
+        }
+        forEachProbeCell(tri, (cell, sa, sb, sc) => {
+          const aLo = stepLo[sa]!;
+          const aHi = stepHi[sa]!;
+          const bLo = stepLo[SIDE_BINS + sb]!;
+          const bHi = stepHi[SIDE_BINS + sb]!;
+          const cLo = stepLo[2 * SIDE_BINS + sc]!;
+          const cHi = stepHi[2 * SIDE_BINS + sc]!;
+          if (aLo > aHi || bLo > bHi || cLo > cHi) return;
+          const end = cellStart[cell + 1]!;
+          for (let p = cellStart[cell]!; p < end; p++) {
+            const d = details[p]!;
+            const da = d & 15;
+            const db = (d >>> 4) & 15;
+            const dc = (d >>> 8) & 15;
+            if (da < aLo || da > aHi || db < bLo || db > bHi || dc < cLo || dc > cHi) continue;
+            if (
+              acc0[(d >>> 12) & 63] === 0 ||
+              acc1[(d >>> 18) & 63] === 0 ||
+              acc2[(d >>> 24) & 63] === 0
+            ) {
+              continue;
+            }
+            const code = postings[p]!;
+            const id = code >>> 5;
+            const r = ((code & mask) - pr) & mask;
+            const base = id * ROTATION_BINS;
+            let v = votes[base + r]!;
+            if (v < 255) votes[base + r] = ++v;
+            const w = v + votes[base + ((r + 1) & mask)]! + votes[base + ((r - 1) & mask)]!;
+            const b = best[id]!;
+            if (w > b) {
+              if (b === 0) touched[touchedCount++] = id;
+              best[id] = w > 255 ? 255 : w;
+            }
+          }
+        });
+      }
+    });
+
+    // The templates with most votes: a histogram of the (small integer) vote counts
+    // gives the cut without sorting every touched template.
+    const wanted = options.candidates ?? DEFAULT_CANDIDATES;
+    const minVotes = options.minVotes ?? 2;
+    const histogram = new Uint32Array(256);
+    for (let q = 0; q < touchedCount; q++) {
+      const id = touched[q]!;
+      if (this.entries.data[id] !== options.exclude) histogram[best[id]!]!++;
+    }
+    let cut = 255;
+    let taken = histogram[255]!;
+    while (cut > minVotes && taken + histogram[cut - 1]! <= wanted) {
+      cut--;
+      taken += histogram[cut]!;
+    }
+    // Everything above the cut, then ties at the cut in touched order, up to `wanted`.
+    const chosen: number[] = [];
+    let room = wanted;
+    for (let q = 0; q < touchedCount && room > 0; q++) {
+      const id = touched[q]!;
+      if (best[id]! > cut && this.entries.data[id] !== options.exclude) {
+        chosen.push(id);
+        room--;
+      }
+    }
+    if (cut >= minVotes) {
+      for (let q = 0; q < touchedCount && room > 0; q++) {
+        const id = touched[q]!;
+        if (best[id] === cut && this.entries.data[id] !== options.exclude) {
+          chosen.push(id);
+          room--;
+        }
+      }
+    }
+    const chosenVotes = chosen.map((id) => best[id]!);
+    // Reset the scratch for the next search: only what was touched, unless that is most.
+    if (touchedCount > n / 8) {
+      votes.fill(0);
+      best.fill(0);
+    } else {
+      for (let q = 0; q < touchedCount; q++) {
+        const id = touched[q]!;
+        votes.fill(0, id * ROTATION_BINS, (id + 1) * ROTATION_BINS);
+        best[id] = 0;
+      }
+    }
+
+    const p = prepared ?? prepareTemplate(probe);
+    const threshold = options.threshold ?? 0;
+    const out: Candidate[] = [];
+    for (let c = 0; c < chosen.length; c++) {
+      const id = chosen[c]!;
+      const score = matchPrepared(p, prepareTemplate(this.template(id)));
+      if (score >= threshold)
+        out.push({ entry: this.entries.data[id]!, score, votes: chosenVotes[c]! });
+    }
+    return mergeCandidates([out], options.limit ?? 10);
+  }
+
+  /** The shard as bytes: gallery, then the index (non-empty cells only). */
+  toBytes(): Uint8Array {
+    if (!this.sealed) this.seal();
+    const n = this.size;
+    const m = this.mx.length;
+    const cellStart = this.cellStart!;
+    const postings = this.postings!;
+    let nonEmpty = 0;
+    for (let c = 0; c < KEY_CELLS; c++) if (cellStart[c + 1]! > cellStart[c]!) nonEmpty++;
+    const cells = new Uint32Array(nonEmpty);
+    const counts = new Uint32Array(nonEmpty);
+    for (let c = 0, q = 0; c < KEY_CELLS; c++) {
+      const k = cellStart[c + 1]! - cellStart[c]!;
+      if (k > 0) {
+        cells[q] = c;
+        counts[q++] = k;
+      }
+    }
+    const parts: Uint8Array[] = [];
+    const header = new Uint32Array(HEADER_WORDS);
+    header.set([MAGIC, FORMAT_VERSION, ...PARAMETERS, n, m, postings.length, nonEmpty]);
+    parts.push(bytesOf(header));
+    parts.push(bytesOf(this.entries.trimmed()));
+    parts.push(bytesOf(this.minutiaStart.trimmed()));
+    parts.push(bytesOf(this.widths.trimmed()));
+    parts.push(bytesOf(this.heights.trimmed()));
+    parts.push(bytesOf(this.mx.trimmed()));
+    parts.push(bytesOf(this.my.trimmed()));
+    parts.push(this.qualities.trimmed());
+    parts.push(this.mdir.trimmed());
+    parts.push(this.mkind.trimmed());
+    parts.push(this.mrel.trimmed());
+    parts.push(bytesOf(cells));
+    parts.push(bytesOf(counts));
+    parts.push(bytesOf(postings));
+    parts.push(bytesOf(this.details!));
+    let total = 0;
+    for (const part of parts) total += align4(part.length);
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part, at);
+      at += align4(part.length);
+    }
+    return out;
+  }
+
+  /** Reads a shard written by `toBytes`, checking every length and reference. */
+  static fromBytes(bytes: Uint8Array): Result<IndexShard, InvalidInputError> {
+    const bad = (what: string) =>
+      err(
+        new InvalidInputError(`The fingerprint index data is not usable: ${what}.`, {
+          hint: 'Rebuild the index from the enrolled templates.',
+        }),
+      );
+    const reader = new Reader(bytes);
+    const header = reader.u32(HEADER_WORDS);
+    if (header?.[0] !== MAGIC) return bad('it does not start like an index shard');
+    if (header[1] !== FORMAT_VERSION)
+      return bad(`format version ${header[1]} is not ${FORMAT_VERSION}`);
+    for (let k = 0; k < PARAMETERS.length; k++) {
+      if (header[2 + k] !== PARAMETERS[k]) return bad('it was built with other index parameters');
+    }
+    const [n, m, p, nonEmpty] = header.subarray(2 + PARAMETERS.length) as unknown as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    if (n > MAX_SHARD_TEMPLATES) return bad('it claims too many templates');
+    const entries = reader.u32(n);
+    const minutiaStart = reader.u32(n + 1);
+    const widths = reader.u16(n);
+    const heights = reader.u16(n);
+    const mx = reader.u16(m);
+    const my = reader.u16(m);
+    const qualities = reader.u8(n);
+    const mdir = reader.u8(m);
+    const mkind = reader.u8(m);
+    const mrel = reader.u8(m);
+    const cells = reader.u32(nonEmpty);
+    const counts = reader.u32(nonEmpty);
+    const postings = reader.u32(p);
+    const details = reader.u32(p);
+    if (
+      entries === undefined ||
+      minutiaStart === undefined ||
+      widths === undefined ||
+      heights === undefined ||
+      mx === undefined ||
+      my === undefined ||
+      qualities === undefined ||
+      mdir === undefined ||
+      mkind === undefined ||
+      mrel === undefined ||
+      cells === undefined ||
+      counts === undefined ||
+      postings === undefined ||
+      details === undefined
+    ) {
+      return bad('it is shorter than its header says');
+    }
+    if (minutiaStart[0] !== 0 || minutiaStart[n] !== m)
+      return bad('its minutiae table is inconsistent');
+    for (let t = 0; t < n; t++) {
+      const k = minutiaStart[t + 1]! - minutiaStart[t]!;
+      if (minutiaStart[t + 1]! < minutiaStart[t]! || k > MAX_TEMPLATE_MINUTIAE)
+        return bad('its minutiae table is inconsistent');
+    }
+    const cellStart = new Uint32Array(KEY_CELLS + 1);
+    let sum = 0;
+    let previous = -1;
+    for (let q = 0; q < nonEmpty; q++) {
+      const c = cells[q]!;
+      if (c <= previous || c >= KEY_CELLS) return bad('its cell list is out of order');
+      previous = c;
+      cellStart[c + 1] = counts[q]!;
+      sum += counts[q]!;
+    }
+    if (sum !== p) return bad('its cell counts do not add up to its postings');
+    for (let c = 1; c <= KEY_CELLS; c++) cellStart[c]! += cellStart[c - 1]!;
+    for (let q = 0; q < p; q++)
+      if (postings[q]! >>> 5 >= n) return bad('a posting names a template it does not hold');
+    const shard = new IndexShard();
+    const fillFrom = <T extends Uint8Array | Uint16Array | Uint32Array>(
+      g: Growable<T>,
+      data: T,
+    ) => {
+      g.data = data;
+      g.length = data.length;
+    };
+    fillFrom(shard.entries, entries);
+    fillFrom(shard.minutiaStart, minutiaStart);
+    fillFrom(shard.widths, widths);
+    fillFrom(shard.heights, heights);
+    fillFrom(shard.qualities, qualities);
+    fillFrom(shard.mx, mx);
+    fillFrom(shard.my, my);
+    fillFrom(shard.mdir, mdir);
+    fillFrom(shard.mkind, mkind);
+    fillFrom(shard.mrel, mrel);
+    shard.cellStart = cellStart;
+    shard.postings = postings;
+    shard.details = details;
+    return ok(shard);
+  }
+}
+
+function align4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+function bytesOf(a: Uint16Array | Uint32Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Reads aligned little-endian arrays from bytes, copying when the bytes are unaligned. */
+class Reader {
+  private at = 0;
+  constructor(private readonly bytes: Uint8Array) {}
+  private take(length: number): Uint8Array | undefined {
+    if (this.at + length > this.bytes.length) return undefined;
+    const out = this.bytes.subarray(this.at, this.at + length);
+    this.at += align4(length);
+    return out;
+  }
+  u8(n: number): Uint8Array | undefined {
+    const b = this.take(n);
+    return b === undefined ? undefined : b.slice();
+  }
+  u16(n: number): Uint16Array | undefined {
+    const b = this.take(n * 2);
+    return b === undefined ? undefined : new Uint16Array(b.slice().buffer);
+  }
+  u32(n: number): Uint32Array | undefined {
+    const b = this.take(n * 4);
+    return b === undefined ? undefined : new Uint32Array(b.slice().buffer);
+  }
+}
+
+/**
+ * Merges candidate lists from several shards into one, best score first (ties: more
+ * votes, then the lower entry number, so the order never depends on which shard
+ * answered first).
+ */
+export function mergeCandidates(
+  lists: readonly (readonly Candidate[])[],
+  limit: number,
+): Candidate[] {
+  const all = lists.flat();
+  all.sort((a, b) => b.score - a.score || b.votes - a.votes || a.entry - b.entry);
+  return all.slice(0, limit);
+}

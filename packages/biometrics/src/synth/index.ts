@@ -1,0 +1,3 @@
+export * from './orientation.ts';
+export * from './templates.ts';
+export { mixSeed } from './random.ts';

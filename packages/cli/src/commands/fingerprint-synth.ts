@@ -1,0 +1,145 @@
+import { InvalidInputError, err, ok, type Result } from '@vigil/core';
+import { dedupBench, identifyBench } from '@vigil/biometrics';
+import type { Command } from 'commander';
+import { reportFailure } from '../output.ts';
+
+/**
+ * `vigil fingerprint identify-bench|dedup-bench`: the 1:N index measured on synthetic
+ * templates (packages/biometrics/src/identify, src/synth). Added to the `fingerprint`
+ * command that fingerprint.ts defines.
+ */
+export function registerFingerprintSynthCommands(program: Command): void {
+  const fingerprint = program.commands.find((c) => c.name() === 'fingerprint');
+  if (fingerprint === undefined) {
+    throw new Error('register the fingerprint command before its synthetic-data subcommands');
+  }
+
+  fingerprint
+    .command('identify-bench')
+    .description('measure 1:N identification on synthetic templates (rank-1, FPIR, latency)')
+    .requiredOption('--enrolled <n>', 'templates in the gallery')
+    .option('--probes <n>', 'mated probes (as many non-mated probes are also searched)', '200')
+    .option('--threads <n>', 'worker threads holding the index shards', '2')
+    .option('--seed <n>', 'seed of the synthetic population', '1')
+    .option('--json', 'print the figures as one JSON object')
+    .action(
+      async (options: {
+        enrolled: string;
+        probes: string;
+        threads: string;
+        seed: string;
+        json?: boolean;
+      }) => {
+        const enrolled = count(options.enrolled, '--enrolled', 10, 10_000_000);
+        const probes = count(options.probes, '--probes', 1, 100_000);
+        const threads = count(options.threads, '--threads', 1, 64);
+        const seed = count(options.seed, '--seed', 0, 2 ** 32 - 1);
+        for (const r of [enrolled, probes, threads, seed]) {
+          if (!r.ok) {
+            reportFailure(r.error);
+            return;
+          }
+        }
+        const log =
+          options.json === true ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+        const result = await identifyBench({
+          enrolled: value(enrolled),
+          probes: value(probes),
+          threads: value(threads),
+          seed: value(seed),
+          log,
+        });
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+          return;
+        }
+        const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+        const mb = (v: number) => `${(v / 1024 / 1024).toFixed(0)} MB`;
+        process.stdout.write(
+          [
+            `gallery ${result.enrolled} templates, ${result.threads} threads, threshold ${result.threshold.toFixed(1)} (FMR 1% / gallery)`,
+            `rank-1 hit rate ${pct(result.rank1)} (${result.matedProbes} mated probes; mate anywhere in the list: ${pct(result.mateInList)})`,
+            `FPIR ${pct(result.fpir)} (${result.nonMatedProbes} probes of people not enrolled)`,
+            `latency per probe p50 ${result.latencyP50Ms.toFixed(1)} ms, p95 ${result.latencyP95Ms.toFixed(1)} ms (wall clock)`,
+            `build ${result.buildSeconds.toFixed(1)} s, ${result.postings} postings; peak RSS ${mb(result.peakRssBytes)}, heap ${mb(result.heapUsedBytes)}`,
+          ].join('\n') + '\n',
+        );
+      },
+    );
+
+  fingerprint
+    .command('dedup-bench')
+    .description('measure de-duplication of a synthetic roll with planted duplicates')
+    .requiredOption('--voters <n>', 'records on the roll')
+    .requiredOption('--duplicates <n>', 'people enrolled twice among them')
+    .option('--threads <n>', 'worker threads holding the index shards', '2')
+    .option('--seed <n>', 'seed of the synthetic population', '2')
+    .option('--json', 'print the figures as one JSON object')
+    .action(
+      async (options: {
+        voters: string;
+        duplicates: string;
+        threads: string;
+        seed: string;
+        json?: boolean;
+      }) => {
+        const voters = count(options.voters, '--voters', 10, 10_000_000);
+        const duplicates = count(options.duplicates, '--duplicates', 0, 5_000_000);
+        const threads = count(options.threads, '--threads', 1, 64);
+        const seed = count(options.seed, '--seed', 0, 2 ** 32 - 1);
+        for (const r of [voters, duplicates, threads, seed]) {
+          if (!r.ok) {
+            reportFailure(r.error);
+            return;
+          }
+        }
+        if (value(duplicates) * 2 > value(voters)) {
+          reportFailure(
+            new InvalidInputError('There cannot be more duplicates than half the roll.', {
+              hint: 'Give --duplicates at most half of --voters.',
+            }),
+          );
+          return;
+        }
+        const log =
+          options.json === true ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+        const r = await dedupBench({
+          voters: value(voters),
+          duplicates: value(duplicates),
+          threads: value(threads),
+          seed: value(seed),
+          log,
+        });
+        if (options.json === true) {
+          process.stdout.write(`${JSON.stringify(r)}\n`);
+          return;
+        }
+        process.stdout.write(
+          `roll ${r.voters} records, ${r.duplicates} planted duplicates, threshold ${r.threshold.toFixed(1)}\n` +
+            `recall ${(r.recall * 100).toFixed(2)}%, precision ${(r.precision * 100).toFixed(2)}% ` +
+            `(${r.truePairsFound} true of ${r.pairsReported} pairs reported), ${r.seconds.toFixed(1)} s in all\n`,
+        );
+      },
+    );
+}
+
+function count(
+  text: string,
+  flag: string,
+  min: number,
+  max: number,
+): Result<number, InvalidInputError> {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    return err(
+      new InvalidInputError(`${flag} "${text}" is not usable.`, {
+        hint: `Give ${flag} as a whole number from ${min} to ${max}.`,
+      }),
+    );
+  }
+  return ok(n);
+}
+
+function value(r: Result<number, InvalidInputError>): number {
+  return r.ok ? r.value : 0;
+}
