@@ -4,10 +4,13 @@
 import { benchElectionGuard } from '../packages/ballots/bench/eg.bench.ts';
 import { benchFaces } from '../packages/biometrics/bench/face.bench.ts';
 import { benchFingerprints } from '../packages/biometrics/bench/fingerprint.bench.ts';
+import { dedupBench, identifyBench } from '../packages/biometrics/src/identify/bench.ts';
 import { benchIntel } from '../packages/intel/bench/intel.bench.ts';
 import { benchProofs } from '../packages/ledger/bench/proofs.bench.ts';
 import { benchLedgerStore } from '../packages/store/bench/ledger.bench.ts';
 import { benchTally } from '../packages/tally/bench/tally.bench.ts';
+import { benchCheckIn } from '../packages/registry/bench/checkin.bench.ts';
+import { benchEnrolment } from '../packages/registry/bench/enrolment.bench.ts';
 
 const line = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -26,6 +29,13 @@ const groups: Record<string, () => Promise<unknown>> = {
     line('== @vigil/biometrics: fingerprints ==');
     await benchFingerprints(line);
   },
+  identify: async () => {
+    line('== @vigil/biometrics: 1:N identification on synthetic templates ==');
+    // Small sizes, so `npm run bench` stays short; the issue's sizes are CLI runs:
+    // vigil fingerprint identify-bench --enrolled 1000000 --probes 100
+    line(JSON.stringify(await identifyBench({ enrolled: 20_000, probes: 100, log: line })));
+    line(JSON.stringify(await dedupBench({ voters: 5_000, duplicates: 50, log: line })));
+  },
   faces: async () => {
     line('== @vigil/biometrics: faces and fusion ==');
     await benchFaces(line);
@@ -37,6 +47,13 @@ const groups: Record<string, () => Promise<unknown>> = {
   tally: async () => {
     line('== @vigil/tally: tabulation and audit sampling ==');
     await benchTally(line);
+  },
+  registry: async () => {
+    line('== @vigil/registry: check-in and enrolment ==');
+    await benchCheckIn(line, {
+      postgresUrl: process.env.VIGIL_BENCH_POSTGRES_URL ?? process.env.VIGIL_TEST_POSTGRES_URL,
+    });
+    await benchEnrolment(line);
   },
   intel: async () => {
     line('== @vigil/intel: STIX ingest and TAXII pages ==');

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  matchPrepared,
-  prepareTemplate,
   thresholdForFmr,
   type FingerprintTemplate,
   type PreparedTemplate,
@@ -23,6 +21,7 @@ import type { OfficialRole, Store, StoreTransaction, VoterParticipation } from '
 import type { CredentialSigner } from './credentials.ts';
 import { loadVoterTemplates } from './enrolment.ts';
 import type { Keyring } from './keys.ts';
+import { bestScore, inlineMatcher, type FingerprintMatcher } from './match-pool.ts';
 import { journalCheckIn, stampCheckIn, type StationJournal } from './station-journal.ts';
 import type { Voter } from './types.ts';
 
@@ -105,6 +104,11 @@ export interface CheckInDeps {
   readonly policy?: Partial<CheckInPolicy>;
   /** Set when `store` is a station's own database (offline operation). */
   readonly journal?: StationJournal;
+  /**
+   * Where the 1:1 matches run; default: in this thread. A server serving many stations
+   * passes a `MatchPool`, so that matching runs on the other cores (match-pool.ts).
+   */
+  readonly matcher?: FingerprintMatcher;
 }
 
 /** Why a check-in did not go through. */
@@ -371,8 +375,14 @@ async function alreadyVoted(
 
 /**
  * Takes the "has voted" lock and, with a blinded message, signs the credential: in the
- * caller's transaction, with the check-in's ledger entries. Returns undefined when
- * another check-in holds the lock (the caller reports already-voted).
+ * caller's transaction, with the check-in's ledger entries. Err with the participation
+ * that holds the lock when another check-in has it (the caller reports already-voted).
+ *
+ * The signature is made before the lock, and the lock is inserted with the credential
+ * already marked issued: one conditional insert takes the lock and flips the flag, in
+ * the transaction that appends their ledger entries, so the flag still flips once and
+ * only for the check-in that holds the lock. A signature made for a lock that is lost
+ * is dropped here and never leaves the registry.
  */
 async function lockAndIssue(
   deps: CheckInDeps,
@@ -383,7 +393,15 @@ async function lockAndIssue(
   blindedMessage: Uint8Array | undefined,
 ): Promise<Result<CredentialOutcome, VoterParticipation>> {
   const hlc = deps.journal === undefined ? undefined : stampCheckIn(deps.journal);
-  const stamped = hlc === undefined ? participation : { ...participation, hlc };
+  const signed =
+    blindedMessage === undefined
+      ? undefined
+      : signCredential(deps, participation.ballotStyleId, blindedMessage);
+  const stamped: VoterParticipation = {
+    ...participation,
+    ...(hlc === undefined ? {} : { hlc }),
+    credentialIssued: signed?.ok === true,
+  };
   const lock = await tx.lockVoterParticipation(stamped);
   if (!lock.locked) return err(lock.existing);
   if (deps.journal !== undefined && hlc !== undefined) {
@@ -398,10 +416,9 @@ async function lockAndIssue(
       ...(hlc === undefined ? [] : [`hlc:${hlc}`]),
     ]),
   ];
-  const signed =
-    blindedMessage === undefined
-      ? undefined
-      : await signInTransaction(deps, tx, station, participation, blindedMessage, recorded);
+  if (signed !== undefined) {
+    recorded.push(credentialEntry(deps, station, participation.ballotStyleId, signed.ok));
+  }
   // One append, last: on PostgreSQL it locks the ledger until the commit, so every other
   // write of the check-in is done before it.
   await tx.appendLedgerEntries(recorded);
@@ -424,9 +441,47 @@ function credentialFields(o: CredentialOutcome): CredentialOutcome {
   };
 }
 
+/** The ledger entry of a credential issued (with the key's id) or refused. */
+function credentialEntry(
+  deps: CheckInDeps,
+  station: StationContext,
+  ballotStyleId: string,
+  issued: boolean,
+): LedgerEntry {
+  const subjects = [`ballot-style:${ballotStyleId}`];
+  if (!issued) return entry(deps, station, 'credential.issued', 'failure', subjects, 'refused');
+  const key = deps.signer?.publicKeys.get(ballotStyleId);
+  return entry(deps, station, 'credential.issued', 'success', [
+    ...subjects,
+    ...(key === undefined ? [] : [`key:sha256:${key.keyId}`]),
+  ]);
+}
+
+/** The blind signature on `blindedMessage` under the ballot style's key (no state change). */
+function signCredential(
+  deps: CheckInDeps,
+  ballotStyleId: string,
+  blindedMessage: Uint8Array,
+): Result<Uint8Array, CheckInRefusedError> {
+  const { signer } = deps;
+  if (signer?.electionId !== deps.election.id) {
+    return err(
+      new CheckInRefusedError(
+        'credential-refused',
+        'This registry has no credential keys open for the election, so it cannot issue a ballot credential.',
+        { hint: 'Start the registry with the master key and the election credential keys.' },
+      ),
+    );
+  }
+  const signature = signer.blindSign(ballotStyleId, blindedMessage);
+  return signature.ok
+    ? signature
+    : err(new CheckInRefusedError('credential-refused', signature.error.message));
+}
+
 /**
- * One blind signature for one check-in: the conditional flip of credential_issued. Its
- * ledger entry goes to `recorded`, for the caller to append with the check-in's own.
+ * One blind signature for an existing check-in: the conditional flip of
+ * credential_issued. Its ledger entry goes to `recorded`, for the caller to append.
  */
 async function signInTransaction(
   deps: CheckInDeps,
@@ -436,36 +491,21 @@ async function signInTransaction(
   blindedMessage: Uint8Array,
   recorded: LedgerEntry[],
 ): Promise<Result<Uint8Array, CheckInRefusedError>> {
-  const subjects = [`ballot-style:${participation.ballotStyleId}`];
-  const refusal = (message: string, hint?: string) => {
-    recorded.push(entry(deps, station, 'credential.issued', 'failure', subjects, 'refused'));
-    return err(
-      new CheckInRefusedError('credential-refused', message, hint === undefined ? {} : { hint }),
-    );
-  };
-  const { signer } = deps;
-  if (signer?.electionId !== deps.election.id) {
-    return refusal(
-      'This registry has no credential keys open for the election, so it cannot issue a ballot credential.',
-      'Start the registry with the master key and the election credential keys.',
-    );
-  }
   // Sign first (it can fail on bad input), then flip the flag: both in this transaction.
-  const signature = signer.blindSign(participation.ballotStyleId, blindedMessage);
-  if (!signature.ok) return refusal(signature.error.message);
-  if (!(await tx.markCredentialIssued(participation.electionId, participation.checkInId))) {
-    return refusal(
-      `A ballot credential was already issued for check-in ${participation.checkInId}; only one is issued per check-in.`,
+  const signed = signCredential(deps, participation.ballotStyleId, blindedMessage);
+  const issued =
+    signed.ok && (await tx.markCredentialIssued(participation.electionId, participation.checkInId));
+  recorded.push(credentialEntry(deps, station, participation.ballotStyleId, issued));
+  if (!signed.ok) return signed;
+  if (!issued) {
+    return err(
+      new CheckInRefusedError(
+        'credential-refused',
+        `A ballot credential was already issued for check-in ${participation.checkInId}; only one is issued per check-in.`,
+      ),
     );
   }
-  const key = signer.publicKeys.get(participation.ballotStyleId);
-  recorded.push(
-    entry(deps, station, 'credential.issued', 'success', [
-      ...subjects,
-      ...(key === undefined ? [] : [`key:sha256:${key.keyId}`]),
-    ]),
-  );
-  return ok(signature.value);
+  return signed;
 }
 
 /**
@@ -511,16 +551,15 @@ export async function checkIn(
       ),
     );
   }
-  const probe =
-    'edgeFrom' in request.fingerprint ? request.fingerprint : prepareTemplate(request.fingerprint);
   // The threshold counts every enrolled finger (see matchThreshold), so stopping at the
-  // first finger that reaches it changes no decision, only the time taken.
+  // first finger that reaches it changes no decision, only the time taken. A probe the
+  // caller already prepared is matched here: its edge tables are not worth shipping.
   const threshold = matchThreshold(policy.targetFmr, templates.length);
-  let score = 0;
-  for (const t of templates) {
-    score = Math.max(score, matchPrepared(probe, prepareTemplate(t)));
-    if (score >= threshold) break;
-  }
+  const { fingerprint } = request;
+  const score =
+    'edgeFrom' in fingerprint
+      ? bestScore(fingerprint, templates, threshold)
+      : await (deps.matcher ?? inlineMatcher).bestScore(fingerprint, templates, threshold);
   const matched = score >= threshold;
   const checkInId = randomUUID();
   const now = deps.clock.now();
@@ -538,9 +577,11 @@ export async function checkIn(
     const outcome = await deps.store.transaction(async (tx): Promise<Outcome> => {
       // A station that lost the race for an attempt number retries here: if the winner
       // checked the voter in meanwhile, this one stops at once.
-      const voted = await tx.getVoterParticipation(electionId, voterId);
+      const { participation: voted, attempts: counts } = await tx.getCheckInStatus(
+        electionId,
+        voterId,
+      );
       if (voted !== undefined) return { kind: 'voted', existing: voted };
-      const counts = await tx.countCheckInAttempts(electionId, voterId);
       if (counts.failed >= policy.maxAttempts) return { kind: 'exhausted', failed: counts.failed };
       const attemptNo = counts.total + 1;
       const claimed = await tx.recordCheckInAttempt({

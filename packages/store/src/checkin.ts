@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { ConflictError, InvalidInputError, err, ok, type Result } from '@vigil/core';
 import { bytesFromRow, bytesToParam, instantFromRow } from './dialect.ts';
 import type {
@@ -133,6 +133,17 @@ export interface CheckInOperations {
    * one caller that flips it (UPDATE … WHERE credential_issued = 0).
    */
   readonly markCredentialIssued: (electionId: string, checkInId: string) => Promise<boolean>;
+  /**
+   * `getVoterParticipation` and `countCheckInAttempts` in one query: what a check-in
+   * reads in its transaction before claiming an attempt (one round trip on PostgreSQL).
+   */
+  readonly getCheckInStatus: (
+    electionId: string,
+    voterId: string,
+  ) => Promise<{
+    readonly participation: VoterParticipation | undefined;
+    readonly attempts: { readonly total: number; readonly failed: number };
+  }>;
   /** The 1:1 attempts recorded for a voter, across stations. */
   readonly countCheckInAttempts: (
     electionId: string,
@@ -278,6 +289,32 @@ export function createCheckInOperations(db: Kysely<VigilDatabase>): CheckInOpera
     },
 
     getVoterParticipation,
+
+    getCheckInStatus: async (electionId, voterId) => {
+      // The aggregate always gives one row; the participation columns are null when the
+      // voter has not checked in.
+      const { rows } = await sql<
+        Omit<Selectable<VoterParticipationTable>, 'election_id'> & {
+          election_id: string | null;
+          attempts_total: number | string;
+          attempts_failed: number | string;
+        }
+      >`select p.*, a.attempts_total, a.attempts_failed
+        from (select count(*) as attempts_total,
+                     coalesce(sum(case when outcome = 'no-match' then 1 else 0 end), 0) as attempts_failed
+              from checkin_attempts where election_id = ${electionId} and voter_id = ${voterId}) a
+        left join voter_participation p on p.election_id = ${electionId} and p.voter_id = ${voterId}`.execute(
+        db,
+      );
+      const row = rows[0];
+      if (row === undefined) throw new Error('the check-in status query returned no row');
+      const { election_id, attempts_total, attempts_failed, ...rest } = row;
+      return {
+        participation:
+          election_id === null ? undefined : participationFromRow({ ...rest, election_id }),
+        attempts: { total: Number(attempts_total), failed: Number(attempts_failed) },
+      };
+    },
 
     markCredentialIssued: async (electionId, checkInId) => {
       const updated = await db

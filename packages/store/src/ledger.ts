@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { IntegrityError, InvalidInputError } from '@vigil/core';
 import {
   consistencyProofNodes,
@@ -167,16 +167,32 @@ export function createLedgerOperations(
 
   return {
     appendLedgerEntries: async (entries) => {
-      // Lock the state row first: on PostgreSQL a second appender waits here until this
-      // transaction ends; SQLite transactions already hold the write lock (BEGIN IMMEDIATE).
-      const locked = db.selectFrom('ledger_state').select('size').where('id', '=', 1);
-      const state = await (
-        dialect === 'postgres' ? locked.forUpdate() : locked
-      ).executeTakeFirstOrThrow();
-      const start = toCount(state.size, 'a tree size');
-      if (entries.length === 0) return { firstIndex: start, size: start };
+      if (entries.length === 0) {
+        // Nothing to add; still lock, as an append does, for a caller relying on it.
+        const locked = db.selectFrom('ledger_state').select('size').where('id', '=', 1);
+        const state = await (
+          dialect === 'postgres' ? locked.forUpdate() : locked
+        ).executeTakeFirstOrThrow();
+        const size = toCount(state.size, 'a tree size');
+        return { firstIndex: size, size };
+      }
+      // Claim the leaves first: the UPDATE locks the state row until this transaction
+      // ends (on PostgreSQL a second appender waits here; SQLite transactions already
+      // hold the write lock, BEGIN IMMEDIATE) and returns the new size in the same round
+      // trip. Fewer statements while the row is locked is what lets concurrent check-ins
+      // through the ledger quickly on PostgreSQL.
+      const claimed = await db
+        .updateTable('ledger_state')
+        .set({ size: sql<number>`size + ${entries.length}` })
+        .where('id', '=', 1)
+        .returning('size')
+        .executeTakeFirstOrThrow();
+      const size = toCount(claimed.size, 'a tree size');
+      const start = size - entries.length;
 
-      // The nodes covering [0, start) are the only stored ones an append can need.
+      // The nodes covering [0, start) are the only stored ones an append can need. A
+      // statement of its own, after the lock: on PostgreSQL (READ COMMITTED) it then
+      // sees the nodes of the append it may have waited for.
       const frontier = await fetchNodes(rootNodes(start));
       const fresh = new Map<number, Uint8Array>();
       const getNode: GetNode = (level, index) =>
@@ -194,6 +210,18 @@ export function createLedgerOperations(
           nodeRows.push({ node_key: key, hash: bytesToParam(node.hash) });
         }
       });
+      if (dialect === 'postgres' && nodeRows.length <= ROWS_PER_INSERT) {
+        // One round trip for both inserts (a data-modifying WITH; every entry completes
+        // at least its leaf node, so the entries are no more than the nodes).
+        await db
+          .with('appended', (qc) =>
+            qc.insertInto('ledger_entries').values(entryRows).returning('seq'),
+          )
+          .insertInto('ledger_nodes')
+          .values(nodeRows)
+          .execute();
+        return { firstIndex: start, size };
+      }
       for (let i = 0; i < entryRows.length; i += ROWS_PER_INSERT) {
         await db
           .insertInto('ledger_entries')
@@ -206,8 +234,6 @@ export function createLedgerOperations(
           .values(nodeRows.slice(i, i + ROWS_PER_INSERT))
           .execute();
       }
-      const size = start + entries.length;
-      await db.updateTable('ledger_state').set({ size }).where('id', '=', 1).execute();
       return { firstIndex: start, size };
     },
 

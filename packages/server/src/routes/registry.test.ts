@@ -353,4 +353,78 @@ describe('the registry over HTTP', () => {
       expect(supervised.json<{ method: string }>().method).toBe('override');
     },
   );
+
+  it.skipIf(!haveFingerprints)(
+    'finds on sync a voter an offline station also checked in, and refuses a malformed journal',
+    async () => {
+      const worker = await login('pw-101', 'st-101');
+      const malformed = await app.inject({
+        method: 'POST',
+        url: '/api/station-sync',
+        headers: bearer(worker),
+        payload: {
+          stationId: 'st-101',
+          electionId: runtime.election.id,
+          sentAt: 'yesterday',
+          checkIns: [],
+        },
+      });
+      expect(malformed.statusCode).toBe(400);
+
+      const now = Date.now();
+      const stamp = (ms: number, counter: number) => ({ wallMs: ms, counter, node: 'st-101' });
+      const encode = (t: { wallMs: number; counter: number; node: string }) =>
+        `${String(t.wallMs).padStart(15, '0')}.${String(t.counter).padStart(5, '0')}.${t.node}`;
+      const offline = {
+        stationId: 'st-101',
+        hlc: encode(stamp(now - 60_000, 0)),
+        checkInId: 'offline-0001',
+        electionId: runtime.election.id,
+        // FR-1 voted online in the test above; FR-3 had not voted.
+        voterId: 'FR-1',
+        officialId: 'pw-101',
+        method: 'override',
+        ballotStyleId: (await store.getVoter('FR-1'))!.ballotStyleId,
+      };
+      const fresh = {
+        ...offline,
+        hlc: encode(stamp(now - 30_000, 0)),
+        checkInId: 'offline-0002',
+        voterId: 'FR-3',
+        ballotStyleId: (await store.getVoter('FR-3'))!.ballotStyleId,
+      };
+      const batch = {
+        stationId: 'st-101',
+        electionId: runtime.election.id,
+        sentAt: stamp(now, 1),
+        checkIns: [offline, fresh],
+      };
+      const synced = await app.inject({
+        method: 'POST',
+        url: '/api/station-sync',
+        headers: bearer(worker),
+        payload: batch,
+      });
+      expect(synced.statusCode, synced.body).toBe(200);
+      const receipt = synced.json<{
+        accepted: string[];
+        duplicates: string[];
+        incidents: unknown[];
+      }>();
+      expect(receipt.accepted).toEqual(['offline-0002']);
+      expect(receipt.duplicates).toEqual(['offline-0001']);
+      expect(receipt.incidents).toHaveLength(1);
+      // Sending it again changes nothing: sync is idempotent.
+      const again = await app.inject({
+        method: 'POST',
+        url: '/api/station-sync',
+        headers: bearer(worker),
+        payload: batch,
+      });
+      expect(again.json<{ alreadyReceived: string[] }>().alreadyReceived.sort()).toEqual([
+        'offline-0001',
+        'offline-0002',
+      ]);
+    },
+  );
 });

@@ -63,6 +63,7 @@ export interface RegistryRoutesOptions {
 }
 
 const VOTER_ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
+const SHORT_ID = { type: 'string', minLength: 1, maxLength: 128 } as const;
 // 6 MB of base64 is a 4.5 MB image: far above any fingerprint scanner's output.
 const IMAGE = { type: 'string', minLength: 4, maxLength: 6_000_000 } as const;
 const DPI = { type: 'integer', minimum: 250, maximum: 2000 } as const;
@@ -655,10 +656,48 @@ export const registryRoutes: FastifyPluginCallback<RegistryRoutesOptions> = (
         body: {
           type: 'object',
           required: ['stationId', 'electionId', 'sentAt', 'checkIns'],
+          additionalProperties: false,
           properties: {
-            stationId: { type: 'string', minLength: 1, maxLength: 128 },
-            electionId: { type: 'string', minLength: 1, maxLength: 128 },
-            checkIns: { type: 'array', maxItems: 100_000 },
+            stationId: SHORT_ID,
+            electionId: SHORT_ID,
+            sentAt: {
+              type: 'object',
+              required: ['wallMs', 'counter', 'node'],
+              additionalProperties: false,
+              properties: {
+                wallMs: { type: 'integer', minimum: 0, maximum: 8.64e15 },
+                counter: { type: 'integer', minimum: 0, maximum: 99_999 },
+                node: SHORT_ID,
+              },
+            },
+            checkIns: {
+              type: 'array',
+              maxItems: 100_000,
+              items: {
+                type: 'object',
+                required: [
+                  'stationId',
+                  'hlc',
+                  'checkInId',
+                  'electionId',
+                  'voterId',
+                  'officialId',
+                  'method',
+                  'ballotStyleId',
+                ],
+                additionalProperties: false,
+                properties: {
+                  stationId: SHORT_ID,
+                  hlc: { type: 'string', minLength: 1, maxLength: 160 },
+                  checkInId: SHORT_ID,
+                  electionId: SHORT_ID,
+                  voterId: VOTER_ID,
+                  officialId: SHORT_ID,
+                  method: { type: 'string', enum: ['biometric', 'override'] },
+                  ballotStyleId: SHORT_ID,
+                },
+              },
+            },
           },
         },
       },
