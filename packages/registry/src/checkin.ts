@@ -534,11 +534,13 @@ export async function checkIn(
   const voter = await eligibleVoter(deps, station, request.voterId);
   if (!voter.ok) return voter;
   const { voterId, ballotStyleId } = voter.value;
-  const before = await deps.store.getVoterParticipation(electionId, voterId);
-  if (before !== undefined) return alreadyVoted(deps, station, before);
-
+  // Whether the voter has voted is read in the transaction below, before any attempt is
+  // claimed; reading it here as well would cost every check-in a query (a round trip on
+  // PostgreSQL) to spare a match for the rare voter who comes back.
   const templates = await deps.voters.loadTemplates(voterId);
   if (templates.length === 0) {
+    const before = await deps.store.getVoterParticipation(electionId, voterId);
+    if (before !== undefined) return alreadyVoted(deps, station, before);
     return refuse(
       deps,
       entry(deps, station, 'checkin.refused', 'failure', [voterSubject(voterId)], 'not-enrolled'),

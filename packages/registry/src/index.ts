@@ -7,6 +7,7 @@ export * from './barcode.ts';
 export * from './keys.ts';
 export * from './envelope.ts';
 export * from './dedup.ts';
+export * from './dedup-index.ts';
 export * from './enrolment.ts';
 export * from './reviews.ts';
 export * from './checkin.ts';

@@ -116,14 +116,26 @@ export class MatchPool implements FingerprintMatcher {
       worker.unref();
       this.started.push(
         new Promise<void>((resolve, reject) => {
-          worker.once('message', () => resolve());
+          worker.once('message', () => {
+            resolve();
+          });
           worker.once('error', reject);
         }),
       );
+      // A worker's replies are taken in the port's message loop, which Node runs until
+      // that port is empty: a check-in continued right there would send new work, get
+      // new replies and keep the loop going, starving the other workers' replies and
+      // every timer for seconds. The reply is only noted there; the check-in continues
+      // from setImmediate, once every port has been read.
       worker.on('message', (r: MatchResponse) => {
-        if (!('ready' in r)) this.settle(r);
+        if ('ready' in r) return;
+        setImmediate(() => {
+          this.settle(r);
+        });
       });
-      worker.on('error', (e) => this.fail(w, e));
+      worker.on('error', (e) => {
+        this.fail(w, e);
+      });
       worker.on('exit', (code) => {
         if (!this.closed)
           this.fail(w, new Error(`a check-in match thread stopped (exit code ${code})`));
@@ -163,7 +175,9 @@ export class MatchPool implements FingerprintMatcher {
   }
 
   private done(w: number): void {
-    if (--this.inFlight[w]! === 0) this.workers[w]!.unref();
+    const left = (this.inFlight[w] ?? 1) - 1;
+    this.inFlight[w] = left;
+    if (left === 0) this.workers[w]?.unref();
   }
 
   private settle(r: Exclude<MatchResponse, { ready: true }>): void {

@@ -704,7 +704,10 @@ for (const { name, makeTarget, setup } of backends) {
       });
       return;
     }
-    if (setup?.kind === 'skip') return;
+    if (setup?.kind === 'skip') {
+      it.skip(`needs PostgreSQL: ${setup.message}`, () => undefined);
+      return;
+    }
     registryContract(makeTarget);
   });
 }

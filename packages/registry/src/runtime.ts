@@ -16,10 +16,12 @@ import {
   type CredentialPublicKey,
   type CredentialSigner,
 } from './credentials.ts';
-import { createInMemoryDuplicateSearch, type DuplicateSearch } from './dedup.ts';
+import type { DuplicateSearch } from './dedup.ts';
+import { createIndexedDuplicateSearch } from './dedup-index.ts';
 import { loadDuplicateSearch } from './enrolment.ts';
 import { createHlc, type HybridLogicalClock } from './hlc.ts';
 import { openKeyring, type Keyring } from './keys.ts';
+import { MatchPool } from './match-pool.ts';
 
 /**
  * Everything the registry needs at run time, opened once when a server (or a CLI
@@ -42,6 +44,8 @@ export interface RegistryRuntime {
   readonly hlc: HybridLogicalClock;
   /** The check-in dependencies over this runtime. */
   readonly checkIn: CheckInDeps;
+  /** Stops the match threads, if any. The store stays open (it is the caller's). */
+  close(): Promise<void>;
 }
 
 export interface OpenRegistryOptions {
@@ -53,14 +57,21 @@ export interface OpenRegistryOptions {
   /** The election to serve; default: the most recently loaded one. */
   readonly electionId?: string;
   /**
-   * The de-duplication search; default: an in-memory search loaded from the enrolled
-   * roll (decrypting every template once).
+   * The de-duplication search; default: the indexed search (dedup-index.ts) loaded from
+   * the enrolled roll (decrypting every template once) and sealed into one shard per
+   * finger position.
    */
   readonly search?: DuplicateSearch;
   /** Create the master key file when there is none (default true). */
   readonly createKey?: boolean;
   /** RSA modulus of new credential keys (default: credentials.ts). */
   readonly credentialModulusBits?: number;
+  /**
+   * Worker threads for check-in's 1:1 matching (default 0: on the calling thread). A
+   * server with many stations sets it to the cores, so that matching does not hold up
+   * the event loop that runs every other request (see match-pool.ts).
+   */
+  readonly matchThreads?: number;
 }
 
 /** The election a registry serves: the given id, else the most recently loaded one. */
@@ -126,11 +137,18 @@ export async function openRegistry(
   if (!signer.ok) return signer;
   let search = options.search;
   if (search === undefined) {
-    search = createInMemoryDuplicateSearch();
-    const loaded = await loadDuplicateSearch(store, keyring.value, search);
+    const indexed = createIndexedDuplicateSearch();
+    const loaded = await loadDuplicateSearch(store, keyring.value, indexed);
     if (!loaded.ok) return loaded;
+    await indexed.seal();
+    search = indexed;
   }
   const voters = registryDirectory(store, keyring.value);
+  let matcher: MatchPool | undefined;
+  if (options.matchThreads !== undefined && options.matchThreads > 0) {
+    matcher = new MatchPool(options.matchThreads);
+    await matcher.ready();
+  }
   return ok({
     store,
     clock,
@@ -142,6 +160,16 @@ export async function openRegistry(
     publicKeys,
     search,
     hlc: createHlc('registry', clock),
-    checkIn: { store, clock, election, voters, signer: signer.value },
+    checkIn: {
+      store,
+      clock,
+      election,
+      voters,
+      signer: signer.value,
+      ...(matcher === undefined ? {} : { matcher }),
+    },
+    close: async () => {
+      await matcher?.close();
+    },
   });
 }

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadSampleElection, systemClock } from '@vigil/core';
@@ -70,8 +71,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   let built: FastifyInstance | undefined;
   let heads: HeadSigner | undefined;
+  let registryRuntime: RegistryRuntime | undefined;
   try {
     const registry = await openRegistryIfElection(store, options);
+    if ('registry' in registry) registryRuntime = registry.registry;
     built = await buildServer({
       store,
       logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
@@ -137,9 +140,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     heads.start();
   } catch (error) {
     await built?.close();
+    await registryRuntime?.close();
     await store.close();
     throw error;
   }
+  const openedRegistry = registryRuntime;
   const app = built;
   const headSigner = heads;
 
@@ -161,6 +166,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       } finally {
         // No request can append any more: sign a last head over everything.
         await headSigner.stop();
+        await openedRegistry?.close();
         await store.close();
         app.log.info({ event: 'server-stopped' }, 'server stopped; store closed');
         process.off('SIGINT', onSignal);
@@ -220,6 +226,7 @@ async function openRegistryIfElection(
     store,
     clock: systemClock,
     dataDir: dataDirOf(options),
+    matchThreads: Math.min(availableParallelism(), 4),
   });
   if (opened.ok) return { registry: opened.value };
   const hint = opened.error.hint === undefined ? '' : ` ${opened.error.hint}`;

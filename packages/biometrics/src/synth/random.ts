@@ -20,3 +20,23 @@ export function gaussian(random: () => number): number {
   const u = Math.max(1e-12, random());
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }
+
+/** A smooth random field in about [-1, 1]: a few plane waves of wavelength 60 to 200 px. */
+export function smoothField(random: () => number, waves: number): (x: number, y: number) => number {
+  const w: [number, number, number][] = [];
+  for (let k = 0; k < waves; k++) {
+    const angle = random() * Math.PI * 2;
+    const length = 60 + 140 * random();
+    w.push([
+      (Math.cos(angle) * 2 * Math.PI) / length,
+      (Math.sin(angle) * 2 * Math.PI) / length,
+      random() * 2 * Math.PI,
+    ]);
+  }
+  const scale = Math.sqrt(2 / waves);
+  return (x, y) => {
+    let s = 0;
+    for (const [kx, ky, ph] of w) s += Math.sin(kx * x + ky * y + ph);
+    return s * scale;
+  };
+}

@@ -119,6 +119,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.close();
+  await runtime.close();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
