@@ -40,6 +40,15 @@ export interface ImpressionImageOptions {
    * `plain`: every impression as 1-2.
    */
   readonly protocol?: 'fvc2002' | 'plain';
+  /**
+   * Standard deviation of where on the finger the contact region is centred, px (default
+   * 40 = 2 mm; 1.2 times that along the finger): how the finger's roll and pitch vary.
+   */
+  readonly contactJitter?: number;
+  /** Amount of SFinGe's white-blob noise on the ridges, relative to the default (1). */
+  readonly blobNoise?: number;
+  /** Largest blob radius, px (default 1.6). */
+  readonly blobRadius?: number;
 }
 
 /** How one impression was taken: the ground truth needed to map the master into it. */
@@ -127,13 +136,25 @@ export function renderImpression(
   const cos = Math.cos(rotation);
   const sin = Math.sin(rotation);
 
-  // 2. Contact region, in sensor pixels: a harder press flattens more skin on the glass.
+  // 2. Contact region: an ellipse of the finger's own skin (it moves and turns with the
+  // finger, so a displaced finger is partly off the sensor), larger when the finger is
+  // pressed harder.
   const pressure = gaussian(random) + (step === 7 ? -1.2 : step === 8 ? 1.2 : 0);
-  const cx = width / 2 + gaussian(random) * 10;
-  const cy = height / 2 + gaussian(random) * 12;
-  const spread = clamp(0.43 + 0.04 * pressure + 0.05 * (random() - 0.5), 0.34, 0.52);
-  const ax = width * spread * (0.95 + 0.1 * random());
-  const ay = height * spread * (0.95 + 0.1 * random());
+  const jitter = options.contactJitter ?? 40;
+  const c0x = layout.centre.x + gaussian(random) * jitter;
+  const c0y = layout.centre.y - 0.1 * layout.semiAxisY + gaussian(random) * jitter * 1.2;
+  const spread = clamp(0.8 + 0.08 * pressure + 0.1 * (random() - 0.5), 0.62, 0.97);
+  const ax = layout.semiAxisX * spread * (0.95 + 0.1 * random());
+  const ay = layout.semiAxisY * spread * (0.9 + 0.1 * random());
+  /** Where (master) skin point (x, y) sits in the contact ellipse: 1 on its edge. */
+  const contact = (x: number, y: number): number => Math.hypot((x - c0x) / ax, (y - c0y) / ay);
+  const toMasterX = (x: number, y: number) =>
+    cos * (x - width / 2) + sin * (y - height / 2) + originX;
+  const toMasterY = (x: number, y: number) =>
+    -sin * (x - width / 2) + cos * (y - height / 2) + originY;
+  // The contact centre on the sensor: the centre of the distortion's twist.
+  const cx = cos * (c0x - originX) - sin * (c0y - originY) + width / 2;
+  const cy = sin * (c0x - originX) + cos * (c0y - originY) + height / 2;
 
   // 3. Elastic distortion (Cappelli, Maio and Maltoni 2001). The close-contact region is
   // the inner part of the contact ellipse; the brake rises as a raised cosine across a
@@ -146,7 +167,7 @@ export function renderImpression(
   const tc = Math.cos(twist);
   const ts = Math.sin(twist);
   const brakeAt = (x: number, y: number): number => {
-    const r = Math.hypot((x - cx) / ax, (y - cy) / ay);
+    const r = contact(toMasterX(x, y), toMasterY(x, y));
     const d = (r - close) * Math.min(ax, ay);
     if (d <= 0) return 0;
     if (d >= band) return 1;
@@ -176,15 +197,11 @@ export function renderImpression(
   // Noise as SFinGe adds it (Handbook ch. 6.6): small white blobs of random shape break
   // the ridges, more where the skin is drier and toward the edge of the contact region,
   // where the finger presses least.
-  const candidates = Math.round((mw * mh) / 150);
+  const candidates = Math.round(((mw * mh) / 150) * (options.blobNoise ?? 1));
   for (let b = 0; b < candidates; b++) {
     const x0 = random() * mw;
     const y0 = random() * mh;
-    const qx = x0 - originX;
-    const qy = y0 - originY;
-    const sx = cos * qx - sin * qy + width / 2;
-    const sy = sin * qx + cos * qy + height / 2;
-    const r = Math.min(1, Math.hypot((sx - cx) / ax, (sy - cy) / ay));
+    const r = Math.min(1, contact(x0, y0));
     const dry = clamp(0.45 - 0.35 * (pressure + 0.7 * level(x0, y0)), 0, 1);
     if (random() > dry * (0.35 + 0.65 * r * r)) continue;
     // One to three overlapping disks of radius 0.7 to 1.6 px.
@@ -192,7 +209,7 @@ export function renderImpression(
     for (let part = 0; part < parts; part++) {
       const bx = x0 + (random() - 0.5) * 3;
       const by = y0 + (random() - 0.5) * 3;
-      const radius = 0.7 + 0.9 * random();
+      const radius = 0.7 + ((options.blobRadius ?? 1.6) - 0.7) * random();
       const rr = Math.ceil(radius);
       for (let y = Math.floor(by) - rr; y <= Math.floor(by) + rr; y++) {
         for (let x = Math.floor(bx) - rr; x <= Math.floor(bx) + rr; x++) {
@@ -225,12 +242,10 @@ export function renderImpression(
         px = sx - ux;
         py = sy - uy;
       }
-      const qx = px - width / 2;
-      const qy = py - height / 2;
-      const mx = cos * qx + sin * qy + originX;
-      const my = -sin * qx + cos * qy + originY;
+      const mx = toMasterX(px, py);
+      const my = toMasterY(px, py);
       // Contact: inside the ellipse, faded over its last 10 px.
-      const r = Math.hypot((px - cx) / ax, (py - cy) / ay);
+      const r = contact(mx, my);
       const edge = clamp(((1 - r) * Math.min(ax, ay)) / 10, 0, 1);
       let v = background + 8 * blotch(sx, sy);
       if (edge > 0) {
@@ -259,7 +274,7 @@ export function renderImpression(
     const [ux, uy] = displacement(x0, y0);
     const x = x0 + ux;
     const y = y0 + uy;
-    const r = Math.hypot((x - cx) / (ax - 12), (y - cy) / (ay - 12));
+    const r = Math.hypot((m.x - c0x) / (ax - 12), (m.y - c0y) / (ay - 12));
     if (r > 1 || x < 12 || y < 12 || x >= width - 12 || y >= height - 12) continue;
     let direction = m.direction + rotation + twist * brakeAt(x0, y0);
     direction = ((direction % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
