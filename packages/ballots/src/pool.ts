@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { typeScriptWorkerUrl } from '@vigil/core/worker';
 import { Worker } from 'node:worker_threads';
 import type { BallotCheckResult, CheckContext, DecryptedCheckResult } from './checks.ts';
 import type { DecryptedTallyOrBallot, EncryptedBallotRecord } from './record.ts';
@@ -35,17 +34,7 @@ export class VerifierPool {
   private readonly workers: Worker[] = [];
 
   constructor(size: number) {
-    // A data: URL bootstrap registers tsx's ESM hooks in the worker, then imports the
-    // TypeScript worker module; `--import tsx` in execArgv is not honoured for workers on
-    // Node 20 before the entry's extension is checked.
-    // require.resolve answers with the CommonJS build; its ESM twin sits beside it.
-    const tsxApiPath = createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs');
-    const tsxApi = pathToFileURL(tsxApiPath).href;
-    const entry = new URL('./verify-worker.ts', import.meta.url).href;
-    const source = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
-    const url = new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+    const url = typeScriptWorkerUrl(new URL('./verify-worker.ts', import.meta.url));
     for (let i = 0; i < size; i++) {
       this.workers.push(new Worker(url));
     }

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { typeScriptWorkerUrl } from '@vigil/core/worker';
 import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_CANDIDATES,
@@ -122,18 +121,8 @@ interface Settings {
 const OFF_THREAD_FROM = 2048;
 
 let workerUrl: URL | undefined;
-/** Vigil runs TypeScript through tsx: the worker registers its loader first (match-pool.ts). */
 function shardWorkerUrl(): URL {
-  if (workerUrl === undefined) {
-    const tsxApi = pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const entry = new URL('./dedup-worker.ts', import.meta.url).href;
-    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
-    workerUrl = new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
-  }
+  workerUrl ??= typeScriptWorkerUrl(new URL('./dedup-worker.ts', import.meta.url));
   return workerUrl;
 }
 

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { typeScriptWorkerUrl } from '@vigil/core/worker';
 import { Worker } from 'node:worker_threads';
 import {
   matchPrepared,
@@ -100,17 +99,7 @@ export class MatchPool implements FingerprintMatcher {
         hint: 'Give a whole number of threads between 1 and 64 (usually the number of cores).',
       });
     }
-    // Vigil runs TypeScript through tsx without a build: each worker registers tsx's
-    // loader from a data: URL bootstrap, then imports the worker module (`--import tsx`
-    // in execArgv is not honoured for workers on Node 20).
-    const tsxApi = pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const entry = new URL('./match-worker.ts', import.meta.url).href;
-    const bootstrap = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
-    const url = new URL(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+    const url = typeScriptWorkerUrl(new URL('./match-worker.ts', import.meta.url));
     for (let w = 0; w < threads; w++) {
       const worker = new Worker(url);
       worker.unref();

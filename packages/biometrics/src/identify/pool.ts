@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { typeScriptWorkerUrl } from '@vigil/core/worker';
 import { Worker } from 'node:worker_threads';
 import { InvalidInputError, err, ok, type Result } from '@vigil/core';
 import type { FingerprintTemplate } from '../template.ts';
@@ -75,18 +74,9 @@ export class IdentificationPool {
         hint: 'Give a whole number of threads between 1 and 64 (usually the number of cores).',
       });
     }
-    // Vigil runs TypeScript through tsx without a build, so each worker first registers
-    // tsx's loader (a data: URL bootstrap; `--import tsx` in execArgv is not honoured for
-    // workers on Node 20), then imports the worker module.
-    const tsxApi = pathToFileURL(
-      createRequire(import.meta.url)
-        .resolve('tsx/esm/api')
-        .replace(/\.cjs$/, '.mjs'),
-    ).href;
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const source = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
+    const url = typeScriptWorkerUrl(new URL('./worker.ts', import.meta.url));
     for (let w = 0; w < threads; w++) {
-      const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`));
+      const worker = new Worker(url);
       worker.on('message', (r: PoolResponse) => {
         const p = this.pending.get(r.id);
         if (p === undefined) return;

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { typeScriptWorkerUrl } from '@vigil/core/worker';
 import { Worker } from 'node:worker_threads';
 import { InvalidInputError } from '@vigil/core';
 import { synthesizeFinger, type FingerSetOptions, type SyntheticFinger } from './set.ts';
@@ -42,19 +41,8 @@ export async function synthesizeFingerprintSet(
     for (let f = 1; f <= fingers; f++) await onFinger(synthesizeFinger(seed, f, options));
     return;
   }
-  // Vigil runs TypeScript through tsx without a build: each worker registers tsx's loader
-  // from a data: URL bootstrap, then imports worker.ts (as identify/pool.ts does).
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const source = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(entry)});`;
-  const workers = Array.from(
-    { length: Math.min(threads, fingers) },
-    () => new Worker(new URL(`data:text/javascript,${encodeURIComponent(source)}`)),
-  );
+  const url = typeScriptWorkerUrl(new URL('./worker.ts', import.meta.url));
+  const workers = Array.from({ length: Math.min(threads, fingers) }, () => new Worker(url));
   // Results are handed to onFinger one at a time, in arrival order; its first failure is
   // kept and thrown once the workers are stopped.
   let chain: Promise<void> = Promise.resolve();

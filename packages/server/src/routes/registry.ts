@@ -31,6 +31,7 @@ import {
   type StationSyncBatch,
   type Voter,
   type VoterSearch,
+  type VoterSearchHit,
 } from '@vigil/registry';
 import {
   officialOf,
@@ -152,6 +153,16 @@ function voterView(voter: Voter) {
     ...(voter.blockedAsDuplicateOf === undefined
       ? {}
       : { blockedAsDuplicateOf: voter.blockedAsDuplicateOf }),
+  };
+}
+
+function searchView(hits: readonly VoterSearchHit[]) {
+  return {
+    voters: hits.map((h) => ({
+      ...voterView(h.voter),
+      similarity: h.similarity,
+      matchedBy: h.matchedBy,
+    })),
   };
 }
 
@@ -322,13 +333,7 @@ export const registryRoutes: FastifyPluginCallback<RegistryRoutesOptions> = (
         q.limit === undefined ? {} : { limit: q.limit },
       );
       if (!hits.ok) return fail(request, reply, hits.error);
-      return {
-        voters: hits.value.map((h) => ({
-          ...voterView(h.voter),
-          similarity: h.similarity,
-          matchedBy: h.matchedBy,
-        })),
-      };
+      return searchView(hits.value);
     },
   );
 
@@ -348,13 +353,7 @@ export const registryRoutes: FastifyPluginCallback<RegistryRoutesOptions> = (
     async (request, reply) => {
       const hits = await searchVoters(store, { kind: 'barcode', payload: request.body.payload });
       if (!hits.ok) return fail(request, reply, hits.error);
-      return {
-        voters: hits.value.map((h) => ({
-          ...voterView(h.voter),
-          similarity: h.similarity,
-          matchedBy: h.matchedBy,
-        })),
-      };
+      return searchView(hits.value);
     },
   );
 
