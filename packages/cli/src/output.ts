@@ -1,10 +1,10 @@
-import type { InvalidInputError } from '@vigil/core';
+import type { VigilError } from '@vigil/core';
 
 /**
  * Shared by the commands that report an expected failure themselves (rather than
  * throwing to main()): the message, then its hint on the next line, exit code 1.
  */
-export function reportFailure(error: InvalidInputError, file?: string): void {
+export function reportFailure(error: VigilError, file?: string): void {
   process.exitCode = 1;
   const where = file === undefined ? '' : `${file}: `;
   process.stderr.write(`${where}${error.message}\n`);

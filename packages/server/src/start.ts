@@ -73,7 +73,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let heads: HeadSigner | undefined;
   let registryRuntime: RegistryRuntime | undefined;
   try {
-    const registry = await openRegistryIfElection(store, options);
+    const sampleLoaded = await loadSampleIfEmpty(store);
+    const registry = await openServedRegistry(store, options);
     if ('registry' in registry) registryRuntime = registry.registry;
     built = await buildServer({
       store,
@@ -100,7 +101,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         'the voter registry did not open; its routes answer 503',
       );
     }
-    if (sampleLoaded.has(store)) {
+    if (sampleLoaded) {
       const [sample] = await store.listElections();
       built.log.info(
         {
@@ -206,22 +207,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 /**
- * Opens the voter registry over the served election (loading the sample first into an
- * empty store, so that a fresh `npm start` has a roll to work with). A registry that
- * cannot open (say, a master key file readable by others) does not stop the server: its
- * routes answer 503 with the reason, and everything else runs.
+ * Loads the sample election into an empty store, so that a fresh `npm start` has an
+ * election and a roll to work with. True when it did.
  */
-async function openRegistryIfElection(
+async function loadSampleIfEmpty(store: Store): Promise<boolean> {
+  if ((await store.countElections()) > 0) return false;
+  const loaded = await loadElection(store, loadSampleElection(), systemClock);
+  if (!loaded.ok) {
+    throw new Error(`the sample election did not load: ${JSON.stringify(loaded.error)}`);
+  }
+  return true;
+}
+
+/**
+ * Opens the voter registry over the served election. A registry that cannot open (say,
+ * a master key file readable by others) does not stop the server: its routes answer 503
+ * with the reason, and everything else runs.
+ */
+async function openServedRegistry(
   store: Store,
   options: StartServerOptions,
 ): Promise<{ registry: RegistryRuntime } | { registryUnavailable: string }> {
-  if ((await store.countElections()) === 0) {
-    const loaded = await loadElection(store, loadSampleElection(), systemClock);
-    if (!loaded.ok) {
-      throw new Error(`the sample election did not load: ${JSON.stringify(loaded.error)}`);
-    }
-    sampleLoaded.add(store);
-  }
   const opened = await openRegistry({
     store,
     clock: systemClock,
@@ -232,9 +238,6 @@ async function openRegistryIfElection(
   const hint = opened.error.hint === undefined ? '' : ` ${opened.error.hint}`;
   return { registryUnavailable: `${opened.error.message}${hint}` };
 }
-
-/** Stores into which this process loaded the sample election (for the log and the demo). */
-const sampleLoaded = new WeakSet<Store>();
 
 /** The data folder: where the SQLite file and the key live (also with PostgreSQL). */
 function dataDirOf(options: StartServerOptions): string {

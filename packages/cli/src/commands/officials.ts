@@ -9,6 +9,7 @@ import {
   type Actor,
 } from '@vigil/server';
 import { OFFICIAL_ROLES, type Official, type OfficialRole, type Station } from '@vigil/store';
+import { reportFailure } from '../output.ts';
 import { withStore, withStoreOptions, type StoreOptions } from '../store-options.ts';
 
 /**
@@ -28,9 +29,7 @@ const cliActor = (): Actor => ({ actorId: 'cli', stationId: 'vigil-cli', now: ne
 /** Prints an expected failure (message, then hint) and sets exit code 1; else the value. */
 function settle<T>(result: Result<T, VigilError>): T | undefined {
   if (result.ok) return result.value;
-  process.exitCode = 1;
-  process.stderr.write(`${result.error.message}\n`);
-  if (result.error.hint !== undefined) process.stderr.write(`  ${result.error.hint}\n`);
+  reportFailure(result.error);
   return undefined;
 }
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { extractTemplate, type FaceTemplate } from '@vigil/biometrics';
-import { systemClock, type VigilError } from '@vigil/core';
+import { captureFace, extractTemplate, type FaceTemplate } from '@vigil/biometrics';
+import { systemClock } from '@vigil/core';
 import {
   captureFinger,
   checkIn,
@@ -21,7 +21,7 @@ import {
   type Voter,
 } from '@vigil/registry';
 import type { Store } from '@vigil/store';
-import { describeFileError } from '../output.ts';
+import { describeFileError, reportFailure } from '../output.ts';
 import { withStore, withStoreOptions, type StoreOptions } from '../store-options.ts';
 
 /**
@@ -38,13 +38,6 @@ export function registerVoterCommands(program: Command): void {
 }
 
 const CLI_STATION = 'vigil-cli';
-
-/** Prints an expected failure (message, then hint) and sets exit code 1. */
-function report(error: VigilError): void {
-  process.exitCode = 1;
-  process.stderr.write(`${error.message}\n`);
-  if (error.hint !== undefined) process.stderr.write(`  ${error.hint}\n`);
-}
 
 async function readInput(file: string): Promise<Uint8Array | undefined> {
   try {
@@ -68,7 +61,7 @@ async function withRegistry(
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
     });
     if (!opened.ok) {
-      report(opened.error);
+      reportFailure(opened.error);
       return;
     }
     await fn(opened.value, store);
@@ -136,7 +129,7 @@ function registerVoters(program: Command): void {
         ? readVriRoll(bytes, o.precinct === undefined ? {} : { precinctId: o.precinct })
         : readCsvRoll(bytes);
     if (!rows.ok) {
-      report(rows.error);
+      reportFailure(rows.error);
       return;
     }
     await withRegistry(o, async (registry, store) => {
@@ -149,7 +142,7 @@ function registerVoters(program: Command): void {
         stationId: CLI_STATION,
       });
       if (!imported.ok) {
-        report(imported.error);
+        reportFailure(imported.error);
         return;
       }
       const s = imported.value;
@@ -178,7 +171,7 @@ function registerVoters(program: Command): void {
     await withStore(o, async (store) => {
       const hits = await searchRoll(store, text, { limit });
       if (!hits.ok) {
-        report(hits.error);
+        reportFailure(hits.error);
         return;
       }
       if (o.json === true) {
@@ -230,7 +223,7 @@ function registerVoters(program: Command): void {
         if (bytes === undefined) return;
         const capture = captureFinger(positions[i]!, bytes, dpi === undefined ? {} : { dpi });
         if (!capture.ok) {
-          report(capture.error);
+          reportFailure(capture.error);
           return;
         }
         fingers.push(capture.value);
@@ -239,10 +232,9 @@ function registerVoters(program: Command): void {
       if (o.face !== undefined) {
         const bytes = await readInput(o.face);
         if (bytes === undefined) return;
-        const { captureFace } = await import('@vigil/biometrics');
         const captured = await captureFace(bytes);
         if (!captured.ok) {
-          report(captured.error);
+          reportFailure(captured.error);
           return;
         }
         face = captured.value.template;
@@ -259,7 +251,7 @@ function registerVoters(program: Command): void {
           },
         );
         if (!enrolled.ok) {
-          report(enrolled.error);
+          reportFailure(enrolled.error);
           return;
         }
         const e = enrolled.value;
@@ -299,7 +291,7 @@ function registerCheckIn(program: Command): void {
       if (bytes === undefined) return;
       const probe = extractTemplate(bytes, dpi === undefined ? {} : { dpi });
       if (!probe.ok) {
-        report(probe.error);
+        reportFailure(probe.error);
         return;
       }
       await withRegistry(o, async (registry, store) => {
@@ -321,7 +313,7 @@ function registerCheckIn(program: Command): void {
           { voterId, fingerprint: probe.value },
         );
         if (!result.ok) {
-          report(result.error);
+          reportFailure(result.error);
           if (result.error.goTo !== undefined) {
             process.stderr.write(
               `  go to: ${result.error.goTo.precinctName} (${result.error.goTo.precinctId})\n`,
@@ -397,7 +389,7 @@ function registerReviews(program: Command): void {
           stationId: CLI_STATION,
         });
         if (!decided.ok) {
-          report(decided.error);
+          reportFailure(decided.error);
           return;
         }
         process.stdout.write(`review ${reviewId}: ${decision}\n`);

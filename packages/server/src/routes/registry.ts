@@ -6,7 +6,7 @@ import {
   type FaceTemplate,
   type FingerprintTemplate,
 } from '@vigil/biometrics';
-import { InvalidInputError, type Result, type VigilError } from '@vigil/core';
+import { err, InvalidInputError, ok, type Result, type VigilError } from '@vigil/core';
 import {
   captureFinger,
   checkIn,
@@ -20,6 +20,7 @@ import {
   overrideCheckIn,
   readCsvRoll,
   readVriRoll,
+  RollImportError,
   receiveStationJournal,
   searchVoters,
   spendCredential,
@@ -85,15 +86,14 @@ const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base6
 
 function fromBase64(text: string, field: string): Result<Uint8Array, InvalidInputError> {
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) {
-    return {
-      ok: false,
-      error: new InvalidInputError(`${field} is not base64.`, {
+    return err(
+      new InvalidInputError(`${field} is not base64.`, {
         path: field,
         hint: 'Send the bytes base64-encoded (RFC 4648).',
       }),
-    };
+    );
   }
-  return { ok: true, value: new Uint8Array(Buffer.from(text, 'base64')) };
+  return ok(new Uint8Array(Buffer.from(text, 'base64')));
 }
 
 /** HTTP status of each check-in refusal. */
@@ -823,15 +823,12 @@ function probeTemplate(fingerprint: {
   template?: string;
 }): Result<FingerprintTemplate, InvalidInputError> {
   if ((fingerprint.image === undefined) === (fingerprint.template === undefined)) {
-    return {
-      ok: false,
-      error: new InvalidInputError(
+    return err(
+      new InvalidInputError(
         'Send the fingerprint as either an image or a template, not both or neither.',
-        {
-          path: 'fingerprint',
-        },
+        { path: 'fingerprint' },
       ),
-    };
+    );
   }
   if (fingerprint.template !== undefined) {
     const bytes = fromBase64(fingerprint.template, 'fingerprint.template');
@@ -850,7 +847,7 @@ function optionalBytes(
   text: string | undefined,
   field: string,
 ): Result<Uint8Array | undefined, InvalidInputError> {
-  return text === undefined ? { ok: true, value: undefined } : fromBase64(text, field);
+  return text === undefined ? ok(undefined) : fromBase64(text, field);
 }
 
 function rawBody(body: unknown): Uint8Array | undefined {
@@ -861,12 +858,9 @@ function rawBody(body: unknown): Uint8Array | undefined {
 
 function sendRollProblem(request: FastifyRequest, reply: FastifyReply, error: VigilError) {
   const init = problemFromError(error);
-  const rows = (error as { problems?: readonly { row: number; field: string; message: string }[] })
-    .problems;
+  if (!(error instanceof RollImportError)) return sendProblem(request, reply, init);
   return sendProblem(request, reply, {
     ...init,
-    ...(rows === undefined
-      ? {}
-      : { problems: rows.map((p) => ({ path: `row ${p.row}.${p.field}`, message: p.message })) }),
+    problems: error.problems.map((p) => ({ path: `row ${p.row}.${p.field}`, message: p.message })),
   });
 }
