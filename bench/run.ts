@@ -31,7 +31,8 @@ const groups: Record<string, () => Promise<unknown>> = {
   },
   identify: async () => {
     line('== @vigil/biometrics: 1:N identification on synthetic templates ==');
-    // Small sizes, so `npm run bench` stays short; the issue's sizes are CLI runs:
+    // Small sizes, so `npm run bench` stays short; persons of two fingers (the default; the
+    // one-finger index is `fingers: 1`). The issue's sizes are CLI runs:
     // vigil fingerprint identify-bench --enrolled 1000000 --probes 100
     line(JSON.stringify(await identifyBench({ enrolled: 20_000, probes: 100, log: line })));
     line(JSON.stringify(await dedupBench({ voters: 5_000, duplicates: 50, log: line })));

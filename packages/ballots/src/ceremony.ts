@@ -1,4 +1,4 @@
-import { modQ, mulP, powG, powP, randomNonZeroQ, randomQ, Q } from './group.ts';
+import { isValidResidue, modQ, mulP, powG, powP, randomNonZeroQ, randomQ, Q } from './group.ts';
 import { elP, hashH, tag, u32 } from './hash.ts';
 import { electionBaseHash, extendedBaseHash, manifestHash, parameterBaseHash } from './params.ts';
 import type { SchnorrProof } from './record.ts';
@@ -46,6 +46,42 @@ export function proveCoefficient(
   return { publicKey, challenge: c, response: modQ(u - c * secret) };
 }
 
+/**
+ * The check of a published commitment K_ij (spec 2.0 §3.2.2, verification 2): K_ij in
+ * Z_p^r, challenge and response in Z_q, and c = H(H_P; 0x10, i, j, K_ij, g^v·K_ij^c).
+ */
+export function checkCoefficientProof(
+  hp: Uint8Array,
+  i: number,
+  j: number,
+  proof: SchnorrProof,
+): boolean {
+  if (!isValidResidue(proof.publicKey)) return false;
+  if (proof.challenge < 0n || proof.challenge >= Q || proof.response < 0n || proof.response >= Q)
+    return false;
+  const h = mulP(powG(proof.response), powP(proof.publicKey, proof.challenge));
+  const c = hashH(hp, tag(0x10), u32(i), u32(j), elP(proof.publicKey), elP(h));
+  return modQ(BigInt(`0x${c.toString('hex')}`)) === proof.challenge;
+}
+
+/**
+ * The receiving guardian's check of a share P_i(ℓ) against the sender's commitments:
+ * g^{P_i(ℓ)} = Π_j K_ij^{ℓ^j} (spec 2.0 eq. 21).
+ */
+export function shareMatchesCommitments(
+  commitments: readonly SchnorrProof[],
+  x: number,
+  value: bigint,
+): boolean {
+  let expected = 1n;
+  let power = 1n;
+  for (const proof of commitments) {
+    expected = mulP(expected, powP(proof.publicKey, power));
+    power = modQ(power * BigInt(x));
+  }
+  return powG(value) === expected;
+}
+
 /** P_i(x) = Σ_j a_ij·x^j mod q. */
 export function evaluatePolynomial(coefficients: readonly bigint[], x: number): bigint {
   let result = 0n;
@@ -85,14 +121,7 @@ export function runKeyCeremony(options: {
     let share = 0n;
     for (const sender of polynomials) {
       const value = evaluatePolynomial(sender.coefficients, i);
-      // The receiving guardian's check of the share against the sender's commitments.
-      let expected = 1n;
-      let power = 1n;
-      for (const proof of sender.proofs) {
-        expected = mulP(expected, powP(proof.publicKey, power));
-        power = modQ(power * BigInt(i));
-      }
-      if (powG(value) !== expected)
+      if (!shareMatchesCommitments(sender.proofs, i, value))
         throw new Error(`share from guardian ${sender.i} to ${i} does not match its commitments`);
       share = modQ(share + value);
     }

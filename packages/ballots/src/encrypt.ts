@@ -135,6 +135,33 @@ export function contestDataMac(
   return hashH(k0, elP(c0), c1);
 }
 
+export const PRIMARY_NONCE_BYTES = 32;
+
+export interface EncryptOptions {
+  /**
+   * The ballot's primary nonce (32 bytes); random when absent. A device that keeps it
+   * until the voter casts or challenges can open a challenged ballot by revealing it
+   * (spec 2.0 §3.3.2 derives every encryption nonce from it, `ballotNonce`); it must be
+   * destroyed once the ballot is cast.
+   */
+  readonly primaryNonce?: Uint8Array;
+}
+
+/**
+ * The nonce of one selection (label = its sequence order as 4 bytes) or of a contest's
+ * data (label "contest data"): ξ = H(H_E; 0x20, ξ_B, contest index, label) mod q.
+ */
+export function ballotNonce(
+  ctx: CheckContext,
+  primaryNonce: Uint8Array,
+  contestSequenceOrder: number,
+  label: Uint8Array,
+): bigint {
+  return hashQ(
+    hashH(ctx.extendedBaseHash, tag(0x20), primaryNonce, u32(contestSequenceOrder), label),
+  );
+}
+
 /**
  * Encrypts one ballot (spec 2.0 §3.3): each selection as (g^ξ, K^{σ+ξ}) with a 0/1 range
  * proof, each contest's total with a 0..L proof, contest data (write-ins and overvotes)
@@ -149,11 +176,16 @@ export function encryptBallot(
   device: EncryptionDevice,
   codeBaux: Uint8Array,
   timestamp = Math.floor(Date.now() / 1000),
+  options: EncryptOptions = {},
 ): EncryptedBallotRecord {
   const contests = contestsForStyle(manifest, ballot.ballotStyleId);
   if (contests === undefined)
     throw new RangeError(`ballot ${ballot.ballotId}: unknown ballot style ${ballot.ballotStyleId}`);
-  const primaryNonce = randomBytes(32);
+  const primaryNonce = options.primaryNonce ?? randomBytes(PRIMARY_NONCE_BYTES);
+  if (primaryNonce.length !== PRIMARY_NONCE_BYTES)
+    throw new RangeError(
+      `a primary nonce is ${PRIMARY_NONCE_BYTES} bytes, not ${primaryNonce.length}`,
+    );
   const encrypted: EncryptedContest[] = contests.map((contest) => {
     const marked = new Set(ballot.votes[contest.contestId] ?? []);
     for (const id of marked) {
@@ -165,9 +197,7 @@ export function encryptBallot(
     }
     const overvote = marked.size > contest.votesAllowed;
     const nonceFor = (label: Uint8Array): bigint =>
-      hashQ(
-        hashH(ctx.extendedBaseHash, tag(0x20), primaryNonce, u32(contest.sequenceOrder), label),
-      );
+      ballotNonce(ctx, primaryNonce, contest.sequenceOrder, label);
     let totalNonce = 0n;
     let totalValue = 0;
     const selections = contest.selections.map((s) => {
@@ -274,10 +304,19 @@ export class DeviceChain {
   encrypt(
     manifest: ManifestRecord,
     ballot: PlaintextBallot,
-    state: 'CAST' | 'SPOILED',
+    state: 'CAST' | 'SPOILED' | 'UNKNOWN',
+    options: EncryptOptions & { readonly timestamp?: number } = {},
   ): EncryptedBallotRecord {
     const encrypted = {
-      ...encryptBallot(this.ctx, manifest, ballot, this.device, this.nextBaux()),
+      ...encryptBallot(
+        this.ctx,
+        manifest,
+        ballot,
+        this.device,
+        this.nextBaux(),
+        options.timestamp,
+        options,
+      ),
       state,
     };
     this.lastCode = encrypted.confirmationCode;

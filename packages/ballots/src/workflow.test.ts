@@ -95,7 +95,10 @@ describe('the ElectionGuard workflow', () => {
     const original = readFileSync(manifestPath, 'utf8');
     const name = /"([A-Z])([a-z]+ County)/.exec(original);
     expect(name).not.toBeNull();
-    writeFileSync(manifestPath, original.replace(name![0], `"${name![1]!.toLowerCase()}${name![2]!}`));
+    writeFileSync(
+      manifestPath,
+      original.replace(name![0], `"${name![1]!.toLowerCase()}${name![2]!}`),
+    );
     const only = { ballotIds: [], decryptions: false };
     const strict = await verifyRecord(dir, { workers: 0, strictManifestHash: true, only });
     expect(strict.ok).toBe(false);

@@ -41,11 +41,31 @@ const hashedJson = (h: HashedCiphertext): unknown => ({
   numBytes: h.numBytes,
 });
 
+/** The public outcome of a key ceremony: what the record publishes, no secret. */
+export type PublicCeremony = Omit<KeyCeremonyResult, 'guardians'> & {
+  readonly guardians: readonly Pick<GuardianSecret, 'guardianId' | 'xCoordinate' | 'proofs'>[];
+};
+
 /** constants.json, manifest.json, election_config.json, election_initialized.json, and the guardians' secrets. */
 export async function writeElectionInitialized(
   dir: string,
   manifestBytes: Uint8Array,
   ceremony: KeyCeremonyResult,
+  baux0: Uint8Array,
+): Promise<void> {
+  await writePublicElectionInitialized(dir, manifestBytes, ceremony, baux0);
+  for (const g of ceremony.guardians) await writeGuardianSecret(dir, g);
+}
+
+/**
+ * constants.json, manifest.json, election_config.json and election_initialized.json
+ * only: for a service that keeps the guardians' secrets elsewhere (sealed in its
+ * database), so that the record folder never holds one.
+ */
+export async function writePublicElectionInitialized(
+  dir: string,
+  manifestBytes: Uint8Array,
+  ceremony: PublicCeremony,
   baux0: Uint8Array,
 ): Promise<void> {
   await writeJson(join(dir, 'constants.json'), {
@@ -81,7 +101,6 @@ export async function writeElectionInitialized(
     })),
     metadata: {},
   });
-  for (const g of ceremony.guardians) await writeGuardianSecret(dir, g);
 }
 
 /** A guardian's secrets, mode 0600, under private_data/ (never part of the public record). */

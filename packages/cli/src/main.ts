@@ -12,6 +12,7 @@ import { registerBiometricCommands, registerFaceCommands } from './commands/face
 import { registerIntelCommands } from './commands/intel.ts';
 import { registerOfficialsCommands } from './commands/officials.ts';
 import { registerVoterCommands } from './commands/voters.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 
 /**
  * Builds the `vigil` program. Each pillar registers its own command group from its own
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerIntelCommands(program);
   registerOfficialsCommands(program);
   registerVoterCommands(program);
+  registerDemoCommand(program);
   return program;
 }
 

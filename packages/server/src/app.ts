@@ -14,6 +14,12 @@ import { authRoutes } from './auth/routes.ts';
 import type { LogKey } from './ledger/log-key.ts';
 import { registerWebUi } from './routes/web.ts';
 import { registryRoutes } from './routes/registry.ts';
+import { ballotBoxRoutes } from './routes/ballot-box.ts';
+import { demoRoutes } from './routes/demo.ts';
+import type { DemoVoters } from './demo/voters.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
+import { intelConsoleRoutes } from './routes/intel-console.ts';
+import { enrolmentTemplateRoutes } from './routes/enrolment-templates.ts';
 import type { RegistryRuntime } from '@vigil/registry';
 
 export interface BuildServerOptions {
@@ -35,6 +41,12 @@ export interface BuildServerOptions {
    */
   registry?: RegistryRuntime;
   registryUnavailable?: string;
+  /** The data folder: the ballot box keeps each election's record in `<dataDir>/records`. */
+  dataDir?: string;
+  /** Cast or challenged ballots per shuffled batch of ledger entries (default 10). */
+  ballotPublicationBatch?: number;
+  /** The demo voters and their scanner (packages/server/src/demo), when `npm start` runs the demo. */
+  demoVoters?: DemoVoters;
 }
 
 /**
@@ -86,6 +98,29 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     ...(options.registryUnavailable === undefined
       ? {}
       : { unavailable: options.registryUnavailable }),
+  });
+  await app.register(demoRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+    demo: options.demoVoters,
+  });
+  await app.register(enrolmentTemplateRoutes, { registry: options.registry });
+  await app.register(dashboardRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+  });
+  await app.register(intelConsoleRoutes, {
+    store: options.store,
+    clock: options.clock ?? systemClock,
+  });
+  await app.register(ballotBoxRoutes, {
+    store: options.store,
+    registry: options.registry,
+    dataDir: options.dataDir,
+    unavailable: options.registryUnavailable,
+    ledgerKey: options.ledgerKey,
+    clock: options.clock,
+    publicationBatch: options.ballotPublicationBatch,
   });
   await app.register(taxiiRoutes, {
     prefix: '/taxii2',

@@ -10,3 +10,13 @@ export * from './auth/index.ts';
 export { ingestStixObjects, type TaxiiStatus } from './routes/taxii-ingest.ts';
 export { intelAlertBus } from './routes/taxii-ingest.ts';
 export { OPERATIONS_USER, recordOperationalSighting } from './routes/taxii-sightings.ts';
+export type * from './routes/console-types.ts';
+export type * from './routes/ballot-box.ts';
+export { ballotBoxRoutes } from './routes/ballot-box.ts';
+export {
+  BallotBox,
+  BallotBoxError,
+  DEFAULT_BOOTH_SESSION_MS,
+  type BallotBoxOptions,
+} from './ballot-box/service.ts';
+export type * from './routes/station-types.ts';

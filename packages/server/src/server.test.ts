@@ -352,6 +352,7 @@ describe('startServer', () => {
       logger: false,
       webDistDir: join(dir, 'no-web-build'),
       handleSignals: false,
+      demoVoters: 0,
     });
     try {
       expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -372,6 +373,7 @@ describe('startServer', () => {
       logger: false,
       webDistDir: join(dir, 'no-web-build'),
       handleSignals: false,
+      demoVoters: 0,
     });
     try {
       expect(await again.store.countElections()).toBe(1);

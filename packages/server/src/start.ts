@@ -8,7 +8,9 @@ import { loadElection } from './elections.ts';
 import { createHeadSigner, witnessUrlsFromEnv, type HeadSigner } from './head-signer.ts';
 import { loadLogKey, type LogKey } from './ledger/log-key.ts';
 import { createDemoCredentials, DEMO_CREDENTIALS_FILE } from './auth/demo.ts';
+import { seedDemoIntelLogged } from './demo/intel.ts';
 import { openRegistry, type RegistryRuntime } from '@vigil/registry';
+import { DemoVoters, demoVoterCount } from './demo/voters.ts';
 
 export interface StartServerOptions {
   port: number;
@@ -30,6 +32,11 @@ export interface StartServerOptions {
   witnessUrls?: readonly string[];
   /** How often to sign a head while the ledger grows (default 30 s). */
   ledgerHeadIntervalMs?: number;
+  /**
+   * Synthetic demo voters to seed into a fresh store, enrolled in the background after
+   * listening (packages/server/src/demo); default `$VIGIL_DEMO_VOTERS`, else 200; 0 for none.
+   */
+  demoVoters?: number;
 }
 
 export interface RunningServer {
@@ -72,7 +79,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let built: FastifyInstance | undefined;
   let heads: HeadSigner | undefined;
   let registryRuntime: RegistryRuntime | undefined;
+  let demoVoters: DemoVoters | undefined;
   try {
+    demoVoters = new DemoVoters({
+      dataDir: dataDirOf(options),
+      count: demoVoterCount(options.demoVoters),
+    });
     const sampleLoaded = await loadSampleIfEmpty(store);
     const registry = await openServedRegistry(store, options);
     if ('registry' in registry) registryRuntime = registry.registry;
@@ -81,7 +93,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger: options.logger ?? { level: process.env.LOG_LEVEL ?? 'info' },
       ...(options.webDistDir === undefined ? {} : { webDistDir: options.webDistDir }),
       ledgerKey,
+      dataDir: dataDirOf(options),
       ...registry,
+      demoVoters,
     });
     storeLog.attach(built.log.child({ component: 'store' }));
     const ledgerLog = built.log.child({ component: 'ledger' });
@@ -122,6 +136,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           { event: 'demo-credentials-created', file: demo.file, officials: demo.officialIds },
           `demo officials and station ${demo.stationId} created; their passwords and token are in ${demo.file}`,
         );
+        await seedDemoIntelLogged(store, demo.file, built.log.child({ component: 'demo' }));
+      }
+      if (registryRuntime !== undefined) {
+        await demoVoters.seed(registryRuntime, built.log.child({ component: 'demo' }));
       }
     }
     const witnessUrls = options.witnessUrls ?? witnessUrlsFromEnv();
@@ -139,13 +157,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // background, so that one that is down does not delay the start.
     void heads.tick();
     heads.start();
+    // Demo fingerprints take minutes of CPU: they are enrolled after listening.
+    demoVoters.start(registryRuntime, built.log.child({ component: 'demo' }));
   } catch (error) {
+    await demoVoters?.close();
     await built?.close();
     await registryRuntime?.close();
     await store.close();
     throw error;
   }
   const openedRegistry = registryRuntime;
+  const openedDemo = demoVoters;
   const app = built;
   const headSigner = heads;
 
@@ -165,7 +187,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       try {
         await app.close();
       } finally {
-        // No request can append any more: sign a last head over everything.
+        // The demo's background enrolment stops first, so that nothing appends after
+        // the last head; no request can append any more: sign it over everything.
+        await openedDemo.close();
         await headSigner.stop();
         await openedRegistry?.close();
         await store.close();

@@ -109,3 +109,24 @@ export {
   type StoredBiometricIndex,
   type StoredBiometricIndexInfo,
 } from './biometric-index.ts';
+export type {
+  DashboardOperations,
+  EnrolmentListEntry,
+  EnrolmentListQuery,
+  PrecinctEnrolment,
+  PrecinctTurnout,
+  StationActivity,
+  TurnoutHour,
+} from './dashboards.ts';
+export type {
+  BallotBoxElection,
+  BallotBoxGuardian,
+  BallotBoxOperations,
+  BallotBoxPhase,
+  BallotBoxPhaseFields,
+  BoothSession,
+  BoothSessionStatus,
+  PaperBallot,
+  StoredBallot,
+  StoredBallotState,
+} from './ballot-box.ts';

@@ -14,13 +14,19 @@ import type { OfficialsTable, StationsTable, VigilDatabase } from './schema.ts';
  * entries: they are logged, so that a busy election day does not flood the ledger.
  */
 
-/** The roles of election staff, least to most administrative. */
-export type OfficialRole = 'poll_worker' | 'supervisor' | 'registrar' | 'administrator';
+/**
+ * The roles of election staff, least to most administrative, then the guardians: the
+ * trustees of the ElectionGuard key ceremony (spec 2.0 §3.2), who hold a share of the
+ * election secret key and take part in nothing else.
+ */
+export type OfficialRole =
+  'poll_worker' | 'supervisor' | 'registrar' | 'administrator' | 'guardian';
 export const OFFICIAL_ROLES: readonly OfficialRole[] = [
   'poll_worker',
   'supervisor',
   'registrar',
   'administrator',
+  'guardian',
 ];
 
 export type OfficialStatus = 'active' | 'disabled';

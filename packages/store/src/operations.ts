@@ -11,6 +11,8 @@ import {
   createBiometricIndexOperations,
   type BiometricIndexOperations,
 } from './biometric-index.ts';
+import { createDashboardOperations, type DashboardOperations } from './dashboards.ts';
+import { createBallotBoxOperations, type BallotBoxOperations } from './ballot-box.ts';
 import {
   ConflictError,
   InvalidInputError,
@@ -71,7 +73,9 @@ export interface StoreOperations
     OfficialOperations,
     VoterOperations,
     CheckInOperations,
-    BiometricIndexOperations {
+    BiometricIndexOperations,
+    DashboardOperations,
+    BallotBoxOperations {
   /**
    * Stores an election definition. Saving the same bytes under the same id again is
    * harmless and returns `already-loaded` with the first copy's title and loadedAt.
@@ -141,6 +145,8 @@ export function createOperations(
   const officials = createOfficialOperations(db, ledger);
   const voters = createVoterOperations(db, ledger);
   const biometricIndexes = createBiometricIndexOperations(db);
+  const dashboards = createDashboardOperations(db, dialect);
+  const ballotBox = createBallotBoxOperations(db);
   const getElection = async (electionId: ElectionId): Promise<StoredElection | undefined> => {
     const row = await db
       .selectFrom('elections')
@@ -167,6 +173,8 @@ export function createOperations(
     ...officials,
     ...voters,
     ...biometricIndexes,
+    ...dashboards,
+    ...ballotBox,
     saveElection: async (input) => {
       checkSaveElectionInput(input);
       // Insert-or-nothing, then look at what is there: no window between a check and the

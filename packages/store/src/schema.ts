@@ -45,6 +45,12 @@ export interface VigilDatabase {
   registry_incidents: RegistryIncidentsTable;
   biometric_indexes: BiometricIndexesTable;
   biometric_index_chunks: BiometricIndexChunksTable;
+  ballot_box_elections: BallotBoxElectionsTable;
+  ballot_box_guardians: BallotBoxGuardiansTable;
+  ballot_box_devices: BallotBoxDevicesTable;
+  ballot_box_sessions: BallotBoxSessionsTable;
+  ballot_box_ballots: BallotBoxBallotsTable;
+  paper_ballots: PaperBallotsTable;
 }
 
 /** A 64-bit integer: a number from better-sqlite3, a decimal string from pg. */
@@ -218,7 +224,7 @@ export interface IntelAlertsTable {
 export interface OfficialsTable {
   official_id: string;
   display_name: string;
-  /** poll_worker, supervisor, registrar or administrator. */
+  /** poll_worker, supervisor, registrar, administrator or guardian. */
   role: string;
   /** active or disabled. */
   status: string;
@@ -445,4 +451,77 @@ export interface BiometricIndexChunksTable {
   index_name: string;
   seq: number;
   bytes: Uint8Array;
+}
+
+/** The ballot box of one election (migration 0009-ballot-box). */
+export interface BallotBoxElectionsTable {
+  election_id: string;
+  phase: string;
+  number_of_guardians: number;
+  quorum: number;
+  joint_key: string | null;
+  extended_base_hash: string | null;
+  ceremony_started_at: TimestampColumn;
+  polls_opened_at: TimestampColumn | null;
+  polls_closed_at: TimestampColumn | null;
+  tallied_at: TimestampColumn | null;
+  decrypted_at: TimestampColumn | null;
+  results: string | null;
+  verification: string | null;
+}
+
+/** A guardian of the key ceremony; secrets only sealed. */
+export interface BallotBoxGuardiansTable {
+  election_id: string;
+  guardian_id: string;
+  x_coordinate: number;
+  commitments: string | null;
+  sealed_coefficients: Uint8Array | null;
+  sealed_share: Uint8Array | null;
+  keys_published_at: TimestampColumn | null;
+  share_released_at: TimestampColumn | null;
+}
+
+/** An encrypting device's place in its confirmation-code chain. */
+export interface BallotBoxDevicesTable {
+  election_id: string;
+  device_id: string;
+  ballot_count: number;
+  last_code: string;
+}
+
+/** A voting-booth session. */
+export interface BallotBoxSessionsTable {
+  session_id: string;
+  election_id: string;
+  station_id: string;
+  ballot_style_id: string;
+  status: string;
+  expires_at: TimestampColumn;
+}
+
+/** An encrypted ballot, by confirmation code. */
+export interface BallotBoxBallotsTable {
+  election_id: string;
+  confirmation_code: string;
+  ballot_id: string;
+  /** The booth session while pending; NULL once cast or challenged. */
+  session_id: string | null;
+  device_id: string;
+  chain_position: number;
+  ballot_style_id: string;
+  state: string;
+  encrypted: string;
+  sealed_secret: Uint8Array | null;
+  /** The ledger entry (JSON) waiting for its shuffled batch; NULL once published. */
+  ledger_entry: string | null;
+  ledger_index: BigintColumn | null;
+}
+
+/** A paper ballot record: random id, marks, no time, no confirmation code. */
+export interface PaperBallotsTable {
+  election_id: string;
+  paper_id: string;
+  ballot_style_id: string;
+  marks: string;
 }

@@ -12,6 +12,7 @@ import { routeCheckInWrites } from './checkin.ts';
 import { routeOfficialWrites } from './officials.ts';
 import { routeVoterWrites } from './voters.ts';
 import { routeBiometricIndexWrites } from './biometric-index.ts';
+import { routeBallotBoxWrites } from './ballot-box.ts';
 import type { VigilDatabase } from './schema.ts';
 import { configureSqlite, SQLITE_BUSY_TIMEOUT_MS, sqliteDialect, withFileQueue } from './sqlite.ts';
 
@@ -216,6 +217,7 @@ function makeStore(
     ...routeOfficialWrites(transaction),
     ...routeVoterWrites(transaction),
     ...routeBiometricIndexWrites(transaction),
+    ...routeBallotBoxWrites(transaction),
     saveLedgerHead: (head) => transaction((tx) => tx.saveLedgerHead(head)),
     updateLedgerHeadCheckpoint: (size, checkpoint) =>
       transaction((tx) => tx.updateLedgerHeadCheckpoint(size, checkpoint)),

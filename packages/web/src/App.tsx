@@ -1,48 +1,27 @@
-import { useEffect, useRef } from 'react';
-import { ComingSoonPage, NotFoundPage } from './pages/ComingSoonPage.tsx';
+import { useEffect, useRef, type ReactElement } from 'react';
+import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { ElectionPage } from './pages/ElectionPage.tsx';
+import { PollingStationPage } from './pages/PollingStationPage.tsx';
+import { VotingBoothPage } from './pages/VotingBoothPage.tsx';
+import { BulletinBoardPage } from './pages/BulletinBoardPage.tsx';
+import { AdministrationPage } from './pages/AdministrationPage.tsx';
+import { IntelligencePage } from './pages/IntelligencePage.tsx';
 import { Link, usePath } from './router.tsx';
 
 interface Screen {
   path: string;
   label: string;
-  /** Set for screens not built yet: what the screen will do. */
-  comingSoon?: string;
+  page: () => ReactElement;
 }
 
-/** The screens of Vigil, in the order a election day runs through them. */
+/** The screens of Vigil, in the order an election day runs through them. */
 export const SCREENS: readonly Screen[] = [
-  { path: '/election', label: 'Election' },
-  {
-    path: '/polling-station',
-    label: 'Polling station',
-    comingSoon:
-      'Check voters in: find them on the roll, confirm who they are with a 1:1 biometric match (with a supervised fallback), and issue a one-time ballot credential signed blindly, so the ballot can never be linked back to the voter.',
-  },
-  {
-    path: '/voting-booth',
-    label: 'Voting booth',
-    comingSoon:
-      'Mark a ballot, have it encrypted with ElectionGuard, get a confirmation code, then cast it or challenge it to check the encryption.',
-  },
-  {
-    path: '/bulletin-board',
-    label: 'Bulletin board',
-    comingSoon:
-      "The public election record: every cast ballot's confirmation code, the encrypted tally, the guardians' decryption and the ledger's signed tree heads, for anyone to verify.",
-  },
-  {
-    path: '/administration',
-    label: 'Administration',
-    comingSoon:
-      'Load election definitions, import the voter roll, run the key ceremony with the guardians, close the polls and run risk-limiting audits against the paper.',
-  },
-  {
-    path: '/intelligence',
-    label: 'Intelligence',
-    comingSoon:
-      'Share threat intelligence (STIX 2.1 over TAXII 2.1) with partner organisations under TLP 2.0, receive alerts for your jurisdiction and report sightings.',
-  },
+  { path: '/election', label: 'Election', page: ElectionPage },
+  { path: '/polling-station', label: 'Polling station', page: PollingStationPage },
+  { path: '/voting-booth', label: 'Voting booth', page: VotingBoothPage },
+  { path: '/bulletin-board', label: 'Bulletin board', page: BulletinBoardPage },
+  { path: '/administration', label: 'Administration', page: AdministrationPage },
+  { path: '/intelligence', label: 'Intelligence', page: IntelligencePage },
 ];
 
 function screenFor(path: string): Screen | undefined {
@@ -84,12 +63,6 @@ export function App() {
                 <li key={item.path}>
                   <Link to={item.path} current={item === screen}>
                     {item.label}
-                    {item.comingSoon !== undefined && (
-                      <span className="soon">
-                        <span className="visually-hidden"> (</span>soon
-                        <span className="visually-hidden">)</span>
-                      </span>
-                    )}
                   </Link>
                 </li>
               ))}
@@ -98,13 +71,7 @@ export function App() {
         </div>
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>
-        {screen === undefined ? (
-          <NotFoundPage path={path} />
-        ) : screen.comingSoon === undefined ? (
-          <ElectionPage />
-        ) : (
-          <ComingSoonPage title={screen.label} purpose={screen.comingSoon} />
-        )}
+        {screen === undefined ? <NotFoundPage path={path} /> : <screen.page />}
       </main>
       <footer className="site-footer">
         <p>

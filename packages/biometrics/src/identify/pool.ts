@@ -1,9 +1,8 @@
-import { typeScriptWorkerUrl } from '@vigil/core/worker';
-import { Worker } from 'node:worker_threads';
 import { InvalidInputError, err, ok, type Result } from '@vigil/core';
 import type { FingerprintTemplate } from '../template.ts';
 import { packBuffers, packTemplates, type PackedTemplates } from './packing.ts';
 import { mergeCandidates, type Candidate, type IndexShard, type SearchOptions } from './shard.ts';
+import { WorkerGroup, type WorkerResponse } from './workers.ts';
 
 /** Requests the pool sends its workers (worker.ts answers them). */
 export type PoolRequest = { readonly id: number } & (
@@ -27,9 +26,7 @@ export type PoolRequest = { readonly id: number } & (
   | { readonly kind: 'stats' }
 );
 
-export type PoolResponse =
-  | { readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly id: number; readonly ok: false; readonly message: string };
+export type PoolResponse = WorkerResponse;
 
 type Task = PoolRequest extends infer R
   ? R extends { id: number }
@@ -60,48 +57,23 @@ export interface PoolStats {
  *   await pool.close();
  */
 export class IdentificationPool {
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<
-    number,
-    { resolve: (v: unknown) => void; reject: (e: Error) => void }
-  >();
-  private nextId = 0;
+  private readonly group: WorkerGroup<Task>;
   private nextEntry = 0;
 
   constructor(threads: number) {
-    if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-      throw new InvalidInputError(`Cannot start ${threads} index threads.`, {
-        hint: 'Give a whole number of threads between 1 and 64 (usually the number of cores).',
-      });
-    }
-    const url = typeScriptWorkerUrl(new URL('./worker.ts', import.meta.url));
-    for (let w = 0; w < threads; w++) {
-      const worker = new Worker(url);
-      worker.on('message', (r: PoolResponse) => {
-        const p = this.pending.get(r.id);
-        if (p === undefined) return;
-        this.pending.delete(r.id);
-        if (r.ok) p.resolve(r.value);
-        else p.reject(new Error(r.message));
-      });
-      worker.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
-      });
-      this.workers.push(worker);
-    }
+    this.group = new WorkerGroup<Task>(new URL('./worker.ts', import.meta.url), threads);
   }
 
   get threads(): number {
-    return this.workers.length;
+    return this.group.size;
   }
 
   private call(w: number, task: Task, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.workers[w]!.postMessage({ ...task, id }, transfer);
-    });
+    return this.group.call(w, task, transfer);
+  }
+
+  private get workers(): readonly unknown[] {
+    return Array.from({ length: this.group.size });
   }
 
   /** Entries are dealt to workers by entry number; returns the entries per worker. */
@@ -253,14 +225,14 @@ export class IdentificationPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.group.close();
   }
 }
 
-/** Shard bytes into one index container. */
-export function joinShards(parts: readonly Uint8Array[]): Uint8Array {
+/** Shard bytes into one index container (`magic`: which kind of index, default "VGIX"). */
+export function joinShards(parts: readonly Uint8Array[], magic = CONTAINER_MAGIC): Uint8Array {
   const head = new Uint32Array(2 + parts.length);
-  head[0] = CONTAINER_MAGIC;
+  head[0] = magic;
   head[1] = parts.length;
   parts.forEach((p, i) => (head[2 + i] = p.length));
   const out = new Uint8Array(head.byteLength + parts.reduce((a, p) => a + p.length, 0));
@@ -274,7 +246,10 @@ export function joinShards(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** An index container back into its shards' bytes (copies, so each is aligned). */
-export function splitShards(bytes: Uint8Array): Result<Uint8Array[], InvalidInputError> {
+export function splitShards(
+  bytes: Uint8Array,
+  magic = CONTAINER_MAGIC,
+): Result<Uint8Array[], InvalidInputError> {
   const bad = (what: string) =>
     err(
       new InvalidInputError(`The fingerprint index data is not usable: ${what}.`, {
@@ -283,7 +258,7 @@ export function splitShards(bytes: Uint8Array): Result<Uint8Array[], InvalidInpu
     );
   if (bytes.length < 8) return bad('it is too short');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== CONTAINER_MAGIC) return bad('it does not start like an index');
+  if (view.getUint32(0, true) !== magic) return bad('it does not start like this kind of index');
   const count = view.getUint32(4, true);
   if (count > 4096 || 8 + count * 4 > bytes.length) return bad('its shard count is impossible');
   const out: Uint8Array[] = [];

@@ -66,7 +66,7 @@ export interface SearchOptions {
 export const DEFAULT_CANDIDATES = 48;
 
 /** Growable typed array (doubling), for the gallery before it is sealed. */
-class Growable<T extends Uint8Array | Uint16Array | Uint32Array> {
+export class Growable<T extends Uint8Array | Uint16Array | Uint32Array> {
   length = 0;
   constructor(
     public data: T,
@@ -103,7 +103,8 @@ class PackedView implements MinutiaSet {
 }
 
 const MAGIC = 0x49544756; // "VGTI" read little-endian
-const FORMAT_VERSION = 1;
+/** 2: postings of a cell in order of their first side's detail step (bisected by search). */
+const FORMAT_VERSION = 2;
 /** Parameters a serialised shard was built with; a shard from other settings is refused. */
 const PARAMETERS = [
   TRIANGLE_NEIGHBOURS,
@@ -208,9 +209,26 @@ export class IndexShard {
         details[at] = triangleDetail(tri);
       });
     }
+    sortCellsByFirstSide(counts, postings, details);
     this.cellStart = counts;
     this.postings = postings;
     this.details = details;
+    // A sealed shard takes no more templates: give back the growth slack (up to a third
+    // of the gallery's memory, some 190 MB at a million two-finger persons).
+    for (const g of [
+      this.entries,
+      this.minutiaStart,
+      this.widths,
+      this.heights,
+      this.qualities,
+      this.mx,
+      this.my,
+      this.mdir,
+      this.mkind,
+      this.mrel,
+    ] as Growable<Uint8Array | Uint16Array | Uint32Array>[]) {
+      g.data = g.trimmed();
+    }
   }
 
   private load(t: number, view: PackedView): void {
@@ -254,17 +272,14 @@ export class IndexShard {
   }
 
   /**
-   * Candidates for `probe`, best full-matcher score first. The probe may be given
-   * prepared, so one preparation serves several shards.
+   * Casts the probe's votes: fills `best` (each touched template's best run of three
+   * rotation bins) and `touched` (the templates voted for, in first-vote order) and
+   * returns how many were touched. `clearVotes` must follow before the next call.
    */
-  search(
-    probe: FingerprintTemplate,
-    options: SearchOptions = {},
-    prepared?: PreparedTemplate,
-  ): Candidate[] {
+  private collectVotes(probe: FingerprintTemplate): number {
     if (!this.sealed) this.seal();
     const n = this.size;
-    if (n === 0 || probe.x.length < 3) return [];
+    if (n === 0 || probe.x.length < 3) return 0;
     const cellStart = this.cellStart!;
     const postings = this.postings!;
     if (this.votes?.length !== n * ROTATION_BINS) {
@@ -313,12 +328,22 @@ export class IndexShard {
           const cHi = stepHi[2 * SIDE_BINS + sc]!;
           if (aLo > aHi || bLo > bHi || cLo > cHi) return;
           const end = cellStart[cell + 1]!;
-          for (let p = cellStart[cell]!; p < end; p++) {
+          // A cell's postings are in order of their first side's detail step (`seal`), so
+          // the accepted steps are one run: find its start by bisection, stop past its end.
+          // Half the cell, on average, is never read.
+          let lo = cellStart[cell]!;
+          let hi = end;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if ((details[mid]! & 15) < aLo) lo = mid + 1;
+            else hi = mid;
+          }
+          for (let p = lo; p < end; p++) {
             const d = details[p]!;
-            const da = d & 15;
+            if ((d & 15) > aHi) break;
             const db = (d >>> 4) & 15;
             const dc = (d >>> 8) & 15;
-            if (da < aLo || da > aHi || db < bLo || db > bHi || dc < cLo || dc > cHi) continue;
+            if (db < bLo || db > bHi || dc < cLo || dc > cHi) continue;
             if (
               acc0[(d >>> 12) & 63] === 0 ||
               acc1[(d >>> 18) & 63] === 0 ||
@@ -342,44 +367,15 @@ export class IndexShard {
         });
       }
     });
+    return touchedCount;
+  }
 
-    // The templates with most votes: a histogram of the (small integer) vote counts
-    // gives the cut without sorting every touched template.
-    const wanted = options.candidates ?? DEFAULT_CANDIDATES;
-    const minVotes = options.minVotes ?? 2;
-    const histogram = new Uint32Array(256);
-    for (let q = 0; q < touchedCount; q++) {
-      const id = touched[q]!;
-      if (this.entries.data[id] !== options.exclude) histogram[best[id]!]!++;
-    }
-    let cut = 255;
-    let taken = histogram[255]!;
-    while (cut > minVotes && taken + histogram[cut - 1]! <= wanted) {
-      cut--;
-      taken += histogram[cut]!;
-    }
-    // Everything above the cut, then ties at the cut in touched order, up to `wanted`.
-    const chosen: number[] = [];
-    let room = wanted;
-    for (let q = 0; q < touchedCount && room > 0; q++) {
-      const id = touched[q]!;
-      if (best[id]! > cut && this.entries.data[id] !== options.exclude) {
-        chosen.push(id);
-        room--;
-      }
-    }
-    if (cut >= minVotes) {
-      for (let q = 0; q < touchedCount && room > 0; q++) {
-        const id = touched[q]!;
-        if (best[id] === cut && this.entries.data[id] !== options.exclude) {
-          chosen.push(id);
-          room--;
-        }
-      }
-    }
-    const chosenVotes = chosen.map((id) => best[id]!);
-    // Reset the scratch for the next search: only what was touched, unless that is most.
-    if (touchedCount > n / 8) {
+  /** Resets the vote scratch: only what was touched, unless that is most of it. */
+  private clearVotes(touchedCount: number): void {
+    const votes = this.votes!;
+    const best = this.best!;
+    const touched = this.touched!;
+    if (touchedCount > this.size / 8) {
       votes.fill(0);
       best.fill(0);
     } else {
@@ -389,6 +385,47 @@ export class IndexShard {
         best[id] = 0;
       }
     }
+  }
+
+  /**
+   * The index's votes for `probe`: `visit(local, votes)` once for every template that got
+   * any, in first-vote order (local index: see `template`, `entry`). For callers that
+   * pool votes over several shards, such as the person-level index (person.ts).
+   */
+  forEachVote(probe: FingerprintTemplate, visit: (local: number, votes: number) => void): void {
+    const touchedCount = this.collectVotes(probe);
+    const best = this.best;
+    const touched = this.touched;
+    try {
+      for (let q = 0; q < touchedCount; q++) visit(touched![q]!, best![touched![q]!]!);
+    } finally {
+      if (touchedCount > 0) this.clearVotes(touchedCount);
+    }
+  }
+
+  /**
+   * Candidates for `probe`, best full-matcher score first. The probe may be given
+   * prepared, so one preparation serves several shards.
+   */
+  search(
+    probe: FingerprintTemplate,
+    options: SearchOptions = {},
+    prepared?: PreparedTemplate,
+  ): Candidate[] {
+    const touchedCount = this.collectVotes(probe);
+    if (touchedCount === 0) return [];
+    const best = this.best!;
+    const touched = this.touched!;
+    const chosen = selectTopVoted(
+      touched,
+      touchedCount,
+      (id) => best[id]!,
+      (id) => this.entries.data[id] === options.exclude,
+      options.candidates ?? DEFAULT_CANDIDATES,
+      options.minVotes ?? 2,
+    );
+    const chosenVotes = chosen.map((id) => best[id]!);
+    this.clearVotes(touchedCount);
 
     const p = prepared ?? prepareTemplate(probe);
     const threshold = options.threshold ?? 0;
@@ -438,15 +475,7 @@ export class IndexShard {
     parts.push(bytesOf(counts));
     parts.push(bytesOf(postings));
     parts.push(bytesOf(this.details!));
-    let total = 0;
-    for (const part of parts) total += align4(part.length);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += align4(part.length);
-    }
-    return out;
+    return joinAligned(parts);
   }
 
   /** Reads a shard written by `toBytes`, checking every length and reference. */
@@ -525,6 +554,12 @@ export class IndexShard {
     for (let c = 1; c <= KEY_CELLS; c++) cellStart[c]! += cellStart[c - 1]!;
     for (let q = 0; q < p; q++)
       if (postings[q]! >>> 5 >= n) return bad('a posting names a template it does not hold');
+    for (let c = 0; c < KEY_CELLS; c++) {
+      for (let q = cellStart[c]! + 1; q < cellStart[c + 1]!; q++) {
+        if ((details[q]! & 15) < (details[q - 1]! & 15))
+          return bad('its postings are out of order');
+      }
+    }
     const shard = new IndexShard();
     const fillFrom = <T extends Uint8Array | Uint16Array | Uint32Array>(
       g: Growable<T>,
@@ -550,19 +585,117 @@ export class IndexShard {
   }
 }
 
+/**
+ * Orders each cell's postings (and their details) by the first side's detail step, a
+ * counting sort per cell, so a search reads only the run of steps it accepts. Stable, so
+ * within a step postings stay in template order.
+ */
+function sortCellsByFirstSide(
+  cellStart: Uint32Array,
+  postings: Uint32Array,
+  details: Uint32Array,
+): void {
+  let largest = 0;
+  for (let c = 0; c < KEY_CELLS; c++)
+    largest = Math.max(largest, cellStart[c + 1]! - cellStart[c]!);
+  const p2 = new Uint32Array(largest);
+  const d2 = new Uint32Array(largest);
+  const count = new Uint32Array(SIDE_STEPS + 1);
+  for (let c = 0; c < KEY_CELLS; c++) {
+    const from = cellStart[c]!;
+    const k = cellStart[c + 1]! - from;
+    if (k < 2) continue;
+    count.fill(0);
+    for (let q = 0; q < k; q++) count[(details[from + q]! & 15) + 1]!++;
+    for (let s = 1; s <= SIDE_STEPS; s++) count[s]! += count[s - 1]!;
+    for (let q = 0; q < k; q++) {
+      const at = count[details[from + q]! & 15]!++;
+      p2[at] = postings[from + q]!;
+      d2[at] = details[from + q]!;
+    }
+    postings.set(p2.subarray(0, k), from);
+    details.set(d2.subarray(0, k), from);
+  }
+}
+
+/**
+ * The `wanted` templates (or persons) with most votes, leaving out `excluded` ones and
+ * those under `minVotes`: a histogram of the small integer vote counts gives the cut
+ * without sorting every touched one. Everything above the cut is taken, then ties at
+ * the cut in `ids` order, up to `wanted`.
+ */
+export function selectTopVoted(
+  ids: Int32Array,
+  count: number,
+  votesOf: (id: number) => number,
+  excluded: (id: number) => boolean,
+  wanted: number,
+  minVotes: number,
+): number[] {
+  const top = 1023;
+  const histogram = new Uint32Array(top + 1);
+  for (let q = 0; q < count; q++) {
+    const id = ids[q]!;
+    if (!excluded(id)) histogram[Math.min(top, votesOf(id))]!++;
+  }
+  let cut = top;
+  let taken = histogram[top]!;
+  while (cut > minVotes && taken + histogram[cut - 1]! <= wanted) {
+    cut--;
+    taken += histogram[cut]!;
+  }
+  const chosen: number[] = [];
+  let room = wanted;
+  for (let q = 0; q < count && room > 0; q++) {
+    const id = ids[q]!;
+    if (Math.min(top, votesOf(id)) > cut && !excluded(id)) {
+      chosen.push(id);
+      room--;
+    }
+  }
+  if (cut >= minVotes) {
+    for (let q = 0; q < count && room > 0; q++) {
+      const id = ids[q]!;
+      if (Math.min(top, votesOf(id)) === cut && !excluded(id)) {
+        chosen.push(id);
+        room--;
+      }
+    }
+  }
+  return chosen;
+}
+
 function align4(n: number): number {
   return (n + 3) & ~3;
 }
 
-function bytesOf(a: Uint16Array | Uint32Array): Uint8Array {
+export function bytesOf(a: Uint16Array | Uint32Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** The parts one after another, each padded to a multiple of 4 bytes (what `Reader` reads). */
+export function joinAligned(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += align4(part.length);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += align4(part.length);
+  }
+  return out;
+}
+
 /** Reads aligned little-endian arrays from bytes, copying when the bytes are unaligned. */
-class Reader {
+export class Reader {
   private at = 0;
   constructor(private readonly bytes: Uint8Array) {}
-  private take(length: number): Uint8Array | undefined {
+  /** Bytes not read yet. */
+  get remaining(): number {
+    return Math.max(0, this.bytes.length - this.at);
+  }
+  /** The next `length` bytes, as a view (no copy). */
+  take(length: number): Uint8Array | undefined {
     if (this.at + length > this.bytes.length) return undefined;
     const out = this.bytes.subarray(this.at, this.at + length);
     this.at += align4(length);

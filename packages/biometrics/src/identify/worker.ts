@@ -1,8 +1,8 @@
-import { parentPort } from 'node:worker_threads';
 import { synthesizeFingerTemplate } from '../synth/templates.ts';
 import { unpackTemplate } from './packing.ts';
 import { IndexShard, mergeCandidates, type Candidate } from './shard.ts';
-import type { PoolRequest, PoolResponse } from './pool.ts';
+import type { PoolRequest } from './pool.ts';
+import { serveRequests } from './workers.ts';
 
 /**
  * Worker thread of the identification pool: holds its shards of the gallery and answers
@@ -75,18 +75,4 @@ function handle(request: PoolRequest): { value: unknown; transfer?: ArrayBuffer[
   }
 }
 
-const port = parentPort;
-if (port !== null) {
-  port.on('message', (request: PoolRequest) => {
-    let response: PoolResponse;
-    let transfer: ArrayBuffer[] = [];
-    try {
-      const out = handle(request);
-      response = { id: request.id, ok: true, value: out.value };
-      transfer = out.transfer ?? [];
-    } catch (e) {
-      response = { id: request.id, ok: false, message: e instanceof Error ? e.message : String(e) };
-    }
-    port.postMessage(response, transfer);
-  });
-}
+serveRequests(handle);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { matchPrepared, prepareTemplate } from '../match.ts';
 import {
+  ENROLMENT_FINGER_ORDER,
   synthesizeFingerTemplate,
+  synthesizePersonFingerTemplate,
   synthesizeImpressionTemplate,
   synthesizeMasterMinutiae,
   templateStatistics,
@@ -64,5 +67,35 @@ describe('template-level generator', () => {
     expect(s.meanNearestNeighbour).toBeLessThan(30);
     expect(s.endingShare).toBeGreaterThan(0.5);
     expect(s.endingShare).toBeLessThan(0.72);
+  });
+});
+
+describe('person-level templates', () => {
+  it('gives each finger of a person its own master, and repeats it for each impression', () => {
+    const right = synthesizePersonFingerTemplate(4, 12, 2, 0);
+    const again = synthesizePersonFingerTemplate(4, 12, 2, 0);
+    const left = synthesizePersonFingerTemplate(4, 12, 7, 0);
+    const otherPerson = synthesizePersonFingerTemplate(4, 13, 2, 0);
+    expect(Array.from(again.x)).toEqual(Array.from(right.x));
+    expect(Array.from(left.x)).not.toEqual(Array.from(right.x));
+    expect(Array.from(otherPerson.x)).not.toEqual(Array.from(right.x));
+    // Two impressions of one finger match; two fingers of one person score as strangers do.
+    const probe = prepareTemplate(synthesizePersonFingerTemplate(4, 12, 2, 1));
+    expect(matchPrepared(probe, prepareTemplate(right))).toBeGreaterThan(
+      matchPrepared(probe, prepareTemplate(left)) + 10,
+    );
+    expect(() => synthesizePersonFingerTemplate(4, 12, 11, 0)).toThrow(/position 11/);
+    expect(ENROLMENT_FINGER_ORDER.slice(0, 2)).toEqual([2, 7]);
+  });
+
+  it('has the statistics of extracted templates at every position', () => {
+    const templates = Array.from({ length: 200 }, (_, p) =>
+      synthesizePersonFingerTemplate(11, p >> 1, p % 2 === 0 ? 2 : 7, 0),
+    );
+    const s = templateStatistics(templates);
+    expect(s.meanMinutiae).toBeGreaterThan(18);
+    expect(s.meanMinutiae).toBeLessThan(34);
+    expect(s.meanNearestNeighbour).toBeGreaterThan(18);
+    expect(s.meanNearestNeighbour).toBeLessThan(30);
   });
 });

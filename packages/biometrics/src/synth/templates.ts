@@ -352,3 +352,43 @@ export function synthesizeFingerTemplate(
     options,
   );
 }
+
+/**
+ * Finger positions of ISO/IEC 19794-2 (Table 2): 1 right thumb .. 5 right little, 6 left
+ * thumb .. 10 left little. In the order a registry enrols them (the two index fingers
+ * first, then middle, thumbs, ring, little), so "the first k positions" names the fingers
+ * an enrolment of k fingers captures.
+ */
+export const ENROLMENT_FINGER_ORDER: readonly number[] = [2, 7, 3, 8, 1, 6, 4, 9, 5, 10];
+
+/**
+ * Impression `impression` of finger `position` (ISO/IEC 19794-2 position 1..10) of person
+ * `person` in the population drawn from `seed`. Each (person, position) has its own
+ * master, drawn independently of the person's other fingers: ridge patterns of one
+ * person's fingers are not copies of each other, and what little they share (class,
+ * ridge density: Handbook of Fingerprint Recognition, 2nd ed., ch. 1.4) a minutiae
+ * matcher barely sees, so scores of different fingers of one person behave like
+ * impostor scores. That independence is what score fusion over fingers assumes.
+ */
+export function synthesizePersonFingerTemplate(
+  seed: number,
+  person: number,
+  position: number,
+  impression: number,
+  options: ImpressionOptions & MasterOptions = {},
+): FingerprintTemplate {
+  if (!Number.isInteger(position) || position < 1 || position > 10) {
+    throw new RangeError(
+      `Finger position ${position} is not an ISO/IEC 19794-2 position; give 1 to 10.`,
+    );
+  }
+  // A stream apart from synthesizeFingerTemplate's (salted), so person 7's right index is
+  // not finger 7 of the one-finger population.
+  const fingerSeed = mixSeed(mixSeed(mixSeed(seed, 0x7065), person), position);
+  return synthesizeImpressionTemplate(
+    synthesizeMasterMinutiae(fingerSeed, options),
+    fingerSeed,
+    impression,
+    options,
+  );
+}

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { startServer } from '@vigil/server';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEMO_CREDENTIALS_FILE, startServer } from '@vigil/server';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -69,6 +71,27 @@ export function registerStartCommand(program: Command): void {
         `Vigil is listening on ${running.url} (store: ${running.store.dialect}). ` +
           'Press Ctrl+C to stop.\n',
       );
+      const demo = demoSignIns(resolve(process.env.VIGIL_DATA_DIR || './vigil-data'));
+      if (demo !== undefined) process.stderr.write(demo);
       await running.closed;
     });
+}
+
+/**
+ * The demo sign-ins, read back from the credentials file the first start wrote in the
+ * data folder (random secrets, never in the repository), so that whoever ran `npm start`
+ * can sign in at once. Undefined when there is no such file (a real deployment).
+ */
+export function demoSignIns(dataDir: string): string | undefined {
+  const file = join(dataDir, DEMO_CREDENTIALS_FILE);
+  if (!existsSync(file)) return undefined;
+  const body = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => `  ${line}`)
+    .join('\n');
+  return (
+    `\nDemo sign-ins (from ${file}; delete the file and disable these accounts before real use):\n` +
+    `${body}\n\n`
+  );
 }

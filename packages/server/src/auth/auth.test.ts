@@ -473,9 +473,16 @@ describe('demo credentials', () => {
       expect(password).toBeDefined();
       expect((await demoStore.listOfficials()).map((o) => o.role).sort()).toEqual([
         'administrator',
+        'guardian',
+        'guardian',
+        'guardian',
         'poll_worker',
         'registrar',
         'supervisor',
+      ]);
+      expect((await demoStore.listStations()).map((s) => s.stationId).sort()).toEqual([
+        'demo-booth-1',
+        'demo-station-1',
       ]);
       const demoApp = await buildServer({
         store: demoStore,

@@ -37,7 +37,17 @@ const DEMO_OFFICIALS: readonly {
     role: 'administrator',
     atStation: false,
   },
+  // The three guardians of the demo's key ceremony (quorum 2), each to sign in on their own.
+  ...[1, 2, 3].map((n) => ({
+    officialId: `demo-guardian-${n}`,
+    displayName: `Demo guardian ${n}`,
+    role: 'guardian' as const,
+    atStation: false,
+  })),
 ];
+
+/** The demo's voting booth: a station like any other, whose token alone opens booth sessions. */
+export const DEMO_BOOTH_ID = 'demo-booth-1';
 
 export interface DemoCredentials {
   readonly file: string;
@@ -67,6 +77,9 @@ export async function createDemoCredentials(
   const actor: Actor = { actorId: 'system', stationId: 'vigil-server', now: options.clock.now() };
   const stationId = 'demo-station-1';
   const { token } = unwrap(await registerStation(store, { stationId, pollingPlace }, actor));
+  const booth = unwrap(
+    await registerStation(store, { stationId: DEMO_BOOTH_ID, pollingPlace }, actor),
+  );
   const lines = [
     `# Vigil demo credentials, made ${actor.now.toISOString()} for a fresh data folder.`,
     '# Every password and token here is random and shown only here. Delete this file, or',
@@ -77,6 +90,9 @@ export async function createDemoCredentials(
     '',
     `station ${stationId} (polling place ${pollingPlace})`,
     `  token: ${token}`,
+    '',
+    `station ${DEMO_BOOTH_ID} (polling place ${pollingPlace}) voting booth`,
+    `  token: ${booth.token}`,
   ];
   for (const demo of DEMO_OFFICIALS) {
     const { password } = unwrap(

@@ -16,7 +16,9 @@ export type OfficialAction =
   | 'voters.enroll'
   | 'reviews.decide'
   | 'officials.manage'
-  | 'stations.manage';
+  | 'stations.manage'
+  | 'election.manage'
+  | 'guardian.act';
 
 /**
  * The roles allowed each action (the table in docs/architecture.md, "Officials and
@@ -32,6 +34,10 @@ export const ROLES_FOR: Readonly<Record<OfficialAction, readonly OfficialRole[]>
   'reviews.decide': ['registrar'],
   'officials.manage': ['administrator'],
   'stations.manage': ['administrator'],
+  // The ballot box: the administrator starts the key ceremony, opens and closes the polls,
+  // runs the tally and the audits; only guardians publish keys and release their shares.
+  'election.manage': ['administrator'],
+  'guardian.act': ['guardian'],
 };
 
 /** The roles that may take an action, for `requireOfficial({ roles: rolesFor('checkin') })`. */

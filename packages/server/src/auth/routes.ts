@@ -1,6 +1,12 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { systemClock, type Clock } from '@vigil/core';
-import type { Official, OfficialRole, Station, Store } from '@vigil/store';
+import {
+  OFFICIAL_ROLES,
+  type Official,
+  type OfficialRole,
+  type Station,
+  type Store,
+} from '@vigil/store';
 import { sendProblem } from '../problem.ts';
 import {
   createOfficial,
@@ -52,7 +58,6 @@ export interface AuthRoutesOptions {
 }
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
-const ROLES = ['poll_worker', 'supervisor', 'registrar', 'administrator'] as const;
 
 const loginBody = {
   type: 'object',
@@ -72,7 +77,7 @@ const officialBody = {
   properties: {
     officialId: ID,
     displayName: { type: 'string', minLength: 1, maxLength: 200 },
-    role: { type: 'string', enum: ROLES },
+    role: { type: 'string', enum: OFFICIAL_ROLES },
     pollingPlaces: { type: 'array', items: ID, maxItems: 1000 },
   },
 } as const;
@@ -118,7 +123,7 @@ export const authRoutes: FastifyPluginCallback<AuthRoutesOptions> = (app, option
   const policy = options.policy ?? DEFAULT_AUTH_POLICY;
   const signedIn = requireOfficial({
     store,
-    roles: ['poll_worker', 'supervisor', 'registrar', 'administrator'],
+    roles: OFFICIAL_ROLES,
     clock,
     policy,
   });

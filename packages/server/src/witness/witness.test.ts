@@ -289,6 +289,7 @@ describe('startServer with witnesses', () => {
       logger: false,
       webDistDir: join(dir, 'no-web-build'),
       handleSignals: false,
+      demoVoters: 0,
       witnessUrls: [witnessUrl],
       ledgerHeadIntervalMs: 50,
     });

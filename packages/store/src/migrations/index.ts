@@ -11,6 +11,7 @@ import { officialsMigration } from './0005-officials.ts';
 import { registryMigration } from './0006-registry.ts';
 import { biometricIndexMigration } from './0007-biometric-index.ts';
 import { checkinMigration } from './0008-checkin.ts';
+import { ballotBoxMigration } from './0009-ballot-box.ts';
 
 export type { VigilMigration } from './migration.ts';
 
@@ -28,6 +29,7 @@ export const migrations: readonly VigilMigration[] = [
   registryMigration,
   biometricIndexMigration,
   checkinMigration,
+  ballotBoxMigration,
 ];
 
 const NAME_PATTERN = /^\d{4}-[a-z0-9]+(?:-[a-z0-9]+)*$/;

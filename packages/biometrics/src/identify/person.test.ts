@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { synthesizePersonFingerTemplate } from '../synth/templates.ts';
+import { dedupBench } from './bench.ts';
+import { PersonShard, prepareFingers, type PersonFinger } from './person.ts';
+import { PersonIdentificationPool } from './person-pool.ts';
+import { splitShards } from './pool.ts';
+
+const SEED = 33;
+const PERSONS = 200;
+const POSITIONS = [2, 7];
+const person = (p: number, impression: number, positions = POSITIONS): PersonFinger[] =>
+  positions.map((position) => ({
+    position,
+    template: synthesizePersonFingerTemplate(SEED, p, position, impression),
+  }));
+const gallery = Array.from({ length: PERSONS }, (_, p) => person(p, 0));
+const mated = [5, 60, 123, 199];
+
+function shardOf(): PersonShard {
+  const s = new PersonShard();
+  gallery.forEach((fingers, p) => {
+    s.add(p, fingers);
+  });
+  s.seal();
+  return s;
+}
+
+describe('person-level 1:N index', () => {
+  const shard = shardOf();
+
+  it('finds the mate of a two-finger probe first, with fused evidence', () => {
+    for (const p of mated) {
+      const [best] = shard.search(prepareFingers(person(p, 1)));
+      expect(best?.entry).toBe(p);
+      expect(best!.fingers.map((f) => f.position)).toEqual(POSITIONS);
+      expect(best!.fusedFmr).toBeLessThan(1e-4);
+      expect(best!.evidence).toBeGreaterThan(4);
+    }
+    // A stranger's best candidate is far weaker than a mate's.
+    const [stranger] = shard.search(prepareFingers(person(PERSONS + 1, 1)));
+    expect(stranger?.fusedFmr ?? 1).toBeGreaterThan(1e-4);
+  });
+
+  it('compares only fingers of the same position, and honours the threshold and exclusion', () => {
+    // One finger is enough to be found; the other position is not compared.
+    const [onlyRight] = shard.search(prepareFingers(person(60, 1, [2])));
+    expect(onlyRight?.entry).toBe(60);
+    expect(onlyRight!.fingers.map((f) => f.position)).toEqual([2]);
+    // A position nobody enrolled finds no one.
+    expect(shard.search(prepareFingers(person(60, 1, [3])))).toEqual([]);
+    expect(shard.search(prepareFingers(person(PERSONS + 1, 1)), { maxFusedFmr: 1e-9 })).toEqual([]);
+    const without = shard.search(prepareFingers(person(60, 1)), { exclude: 60 });
+    expect(without.map((c) => c.entry)).not.toContain(60);
+  });
+
+  it('refuses a finger position twice or out of range', () => {
+    const s = new PersonShard();
+    expect(() => {
+      s.add(0, [...person(1, 0, [2]), ...person(1, 0, [2])]);
+    }).toThrow(/twice/);
+    expect(() => {
+      s.add(0, [{ position: 11, template: gallery[0]![0]!.template }]);
+    }).toThrow(/position 11/);
+  });
+
+  it('gives identical results after a save and load, and refuses damaged bytes', () => {
+    const bytes = shard.toBytes();
+    const loaded = PersonShard.fromBytes(bytes);
+    expect(loaded.ok).toBe(true);
+    if (!loaded.ok) return;
+    expect(loaded.value.toBytes()).toEqual(bytes);
+    for (const p of mated) {
+      const probe = prepareFingers(person(p, 1));
+      expect(loaded.value.search(probe)).toEqual(shard.search(probe));
+    }
+    const short = PersonShard.fromBytes(bytes.subarray(0, bytes.length - 64));
+    expect(!short.ok && short.error.message).toMatch(/not usable/);
+    const wrong = bytes.slice();
+    wrong[0] = 0;
+    expect(PersonShard.fromBytes(wrong).ok).toBe(false);
+  });
+
+  it('identifies through worker threads and round-trips its bytes', async () => {
+    const pool = new PersonIdentificationPool(2);
+    try {
+      expect(await pool.add(gallery.slice(0, 100))).toEqual(
+        Array.from({ length: 100 }, (_, i) => i),
+      );
+      await pool.add(gallery.slice(100));
+      await pool.seal();
+      expect(pool.size).toBe(PERSONS);
+      const probes = mated.map((p) => person(p, 1));
+      const results = await pool.searchMany(probes);
+      expect(results.map((list) => list[0]?.entry)).toEqual(mated);
+      const [self] = await pool.searchMany([gallery[10]!], {}, [10]);
+      expect(self!.map((c) => c.entry)).not.toContain(10);
+      const bytes = await pool.toBytes();
+      expect(splitShards(bytes).ok).toBe(false); // a person index is not a template index
+      const again = await PersonIdentificationPool.fromBytes(bytes, 2);
+      expect(again.ok).toBe(true);
+      if (!again.ok) return;
+      try {
+        expect(again.value.size).toBe(PERSONS);
+        expect(await again.value.searchMany(probes)).toEqual(results);
+      } finally {
+        await again.value.close();
+      }
+      await expect(pool.search([...person(1, 1, [2]), ...person(1, 1, [2])])).rejects.toThrow(
+        /twice/,
+      );
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('finds planted duplicates in a small roll', async () => {
+    const r = await dedupBench({ voters: 300, duplicates: 10, fingers: 2 });
+    expect(r.fingers).toBe(2);
+    expect(r.recall).toBeGreaterThanOrEqual(0.8);
+    expect(r.precision).toBe(1);
+  }, 60_000);
+});

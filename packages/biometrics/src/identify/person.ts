@@ -1,0 +1,328 @@
+import { InvalidInputError, err, ok, type Result } from '@vigil/core';
+import { fuseFmrs } from '../fusion/fuse.ts';
+import { matchPrepared, prepareTemplate, type PreparedTemplate } from '../match.ts';
+import { scoreToFmr } from '../score.ts';
+import type { FingerprintTemplate } from '../template.ts';
+import { Growable, IndexShard, Reader, bytesOf, joinAligned, selectTopVoted } from './shard.ts';
+
+/**
+ * Person-level 1:N identification: each person is enrolled with several fingers, each
+ * finger position has its own index (a right index is only ever compared with right
+ * indexes), and the evidence of all fingers is fused. This is how large registries and
+ * AFIS reach accuracies one finger cannot: NIST FpVTE 2012 (NISTIR 8034) found
+ * identification accuracy rising markedly with each added finger, and voter registries
+ * (Ghana, Nigeria, Kenya) enrol several fingers for that reason. With one finger of a
+ * matcher of a few percent EER, rank-1 99% at FPIR 1% in a gallery of a million needs an
+ * FMR of about 1e-8 per comparison with a genuine score still above it 99 times in
+ * 100, which no such matcher has (identify/README.md).
+ *
+ * A search, per shard:
+ *
+ * 1. **Votes.** Each probe finger votes in its position's index (triangle votes,
+ *    shard.ts); a person's count is the sum over their fingers. A mate shows up however
+ *    few votes one finger gets, as long as the sum stands out.
+ * 2. **Candidates.** The `candidates` persons with most summed votes (and at least
+ *    `minVotes`), and of those only the ones within `voteRatio` of the best: a mate
+ *    usually out-votes everyone by far, and then a handful of full comparisons settles it.
+ * 3. **Full matching and fusion.** Every probe finger is matched (`matchPrepared`) with
+ *    the same finger of each candidate, each score turned into its calibrated false match
+ *    rate (`scoreToFmr`, score.ts) and the FMRs fused by Fisher's method (`fuseFmrs`,
+ *    fusion/fuse.ts: evidence = sum of -log10 FMR, fused FMR = the chance that independent
+ *    impostor fingers reach that evidence together). Fingers of different people, and
+ *    different fingers, are independent for an impostor, which is what the rule assumes.
+ *    Each finger's FMR is floored at 1e-7 (`FMR_FLOOR`): one freak finger cannot carry a
+ *    match alone. The same rule scores the registry's de-duplication
+ *    (packages/registry/src/dedup.ts, `fuseFingerScores`), so a fused FMR means one thing.
+ *
+ * The decision threshold is a fused FMR: for a wanted FPIR over a gallery of N persons,
+ * FPIR / N (each enrolled person a chance to be a false hit).
+ */
+
+/** One enrolled or probe finger: ISO/IEC 19794-2 finger position (1..10) and template. */
+export interface PersonFinger {
+  readonly position: number;
+  readonly template: FingerprintTemplate;
+}
+
+export interface PersonCandidate {
+  /** The person's entry number (given when enrolled). */
+  readonly entry: number;
+  /** Sum over the compared fingers of -log10(FMR of that finger's score). */
+  readonly evidence: number;
+  /** The chance that an impostor reaches this evidence over this many fingers. */
+  readonly fusedFmr: number;
+  /** Summed index votes that made the person a candidate. */
+  readonly votes: number;
+  /** The matcher's score of each compared finger. */
+  readonly fingers: readonly { readonly position: number; readonly score: number }[];
+}
+
+export interface PersonSearchOptions {
+  /** Persons passed to the full matcher, per shard (default 24). */
+  readonly candidates?: number;
+  /** Fewest summed votes for the full matcher to look at a person (default 2). */
+  readonly minVotes?: number;
+  /**
+   * Persons whose summed votes are below the best person's divided by this are not
+   * fully matched (default 6; 0 turns the cut off). See `DEFAULT_VOTE_RATIO`.
+   */
+  readonly voteRatio?: number;
+  /** Return only candidates whose fused FMR is at most this (default 1: all). */
+  readonly maxFusedFmr?: number;
+  /** Return at most this many (default 10). */
+  readonly limit?: number;
+  /** Entry to leave out (the probe's own record, when de-duplicating a roll). */
+  readonly exclude?: number;
+}
+
+export const DEFAULT_PERSON_CANDIDATES = 24;
+/**
+ * Why 6: on synthetic two-finger persons a mate's summed votes are in the tens, chance
+ * persons' a few (measured with `identifyBench`); a person with a sixth of the best
+ * count is, when the best is a mate, a chance one, and when the best is itself a chance
+ * person (no mate enrolled), the cut leaves the list as it was. It saves full
+ * comparisons only where a mate stands out, never where the index is unsure.
+ */
+export const DEFAULT_VOTE_RATIO = 6;
+
+/** A probe finger with its prepared form (prepared once, searched in every shard). */
+export interface PreparedFinger extends PersonFinger {
+  readonly prepared: PreparedTemplate;
+}
+
+export function prepareFingers(fingers: readonly PersonFinger[]): PreparedFinger[] {
+  return fingers.map((f) => ({ ...f, prepared: prepareTemplate(f.template) }));
+}
+
+/** Checks a person's fingers: positions 1..10, each at most once. */
+export function checkFingers(fingers: readonly PersonFinger[], who: string): void {
+  const seen = new Set<number>();
+  for (const f of fingers) {
+    if (!Number.isInteger(f.position) || f.position < 1 || f.position > 10) {
+      throw new InvalidInputError(`${who} has a finger at position ${f.position}.`, {
+        hint: 'Give ISO/IEC 19794-2 finger positions 1 (right thumb) to 10 (left little).',
+      });
+    }
+    if (seen.has(f.position)) {
+      throw new InvalidInputError(`${who} brings finger position ${f.position} twice.`, {
+        hint: 'Give each finger position at most once per person.',
+      });
+    }
+    seen.add(f.position);
+  }
+}
+
+const MAGIC = 0x53504756; // "VGPS" read little-endian
+const FORMAT_VERSION = 1;
+
+/**
+ * One shard of the person-level index: the persons it holds (local number to entry) and
+ * one `IndexShard` per finger position, whose entries are local person numbers. A person
+ * without a finger at some position is simply absent from that position's shard.
+ */
+export class PersonShard {
+  private readonly persons = new Growable<Uint32Array>(
+    new Uint32Array(0),
+    (n) => new Uint32Array(n),
+  );
+  private readonly positions = new Map<number, IndexShard>();
+  private sums: Uint16Array | undefined;
+  private touched: Int32Array | undefined;
+
+  get size(): number {
+    return this.persons.length;
+  }
+
+  get sealed(): boolean {
+    return this.positions.size > 0 && [...this.positions.values()].every((s) => s.sealed);
+  }
+
+  /** Triangles filed over all positions. */
+  get postingCount(): number {
+    let n = 0;
+    for (const s of this.positions.values()) n += s.postingCount;
+    return n;
+  }
+
+  /** Templates held over all positions. */
+  get templateCount(): number {
+    let n = 0;
+    for (const s of this.positions.values()) n += s.size;
+    return n;
+  }
+
+  add(entry: number, fingers: readonly PersonFinger[]): void {
+    if (this.sealed) throw new Error('this person shard is sealed; add to a new shard');
+    checkFingers(fingers, `Person ${entry}`);
+    const local = this.persons.length;
+    this.persons.push(entry >>> 0);
+    for (const f of fingers) {
+      let shard = this.positions.get(f.position);
+      if (shard === undefined) {
+        shard = new IndexShard();
+        this.positions.set(f.position, shard);
+      }
+      shard.add(local, f.template);
+    }
+  }
+
+  seal(): void {
+    for (const s of this.positions.values()) s.seal();
+  }
+
+  entry(local: number): number {
+    return this.persons.data[local]!;
+  }
+
+  /** Index in `shard` of local person `local`, or -1 (entries are ascending: bisection). */
+  private static find(shard: IndexShard, local: number): number {
+    let lo = 0;
+    let hi = shard.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (shard.entry(mid) < local) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < shard.size && shard.entry(lo) === local ? lo : -1;
+  }
+
+  /** Candidates for the probe's fingers, most fused evidence first. */
+  search(probe: readonly PreparedFinger[], options: PersonSearchOptions = {}): PersonCandidate[] {
+    const n = this.size;
+    if (n === 0) return [];
+    if (this.sums?.length !== n) {
+      this.sums = new Uint16Array(n);
+      this.touched = new Int32Array(n);
+    }
+    const sums = this.sums;
+    const touched = this.touched!;
+    let count = 0;
+    for (const finger of probe) {
+      const shard = this.positions.get(finger.position);
+      if (shard === undefined) continue;
+      shard.forEachVote(finger.template, (t, v) => {
+        const person = shard.entry(t);
+        if (sums[person] === 0) touched[count++] = person;
+        sums[person] = Math.min(65535, sums[person]! + v);
+      });
+    }
+    const exclude = options.exclude;
+    let bestVotes = 0;
+    for (let q = 0; q < count; q++) {
+      // The excluded record (the probe's own, in de-duplication) would out-vote everyone.
+      const p = touched[q]!;
+      if (this.persons.data[p] !== exclude) bestVotes = Math.max(bestVotes, sums[p]!);
+    }
+    const ratio = options.voteRatio ?? DEFAULT_VOTE_RATIO;
+    const floor = ratio > 0 ? Math.ceil(bestVotes / ratio) : 0;
+    const chosen = selectTopVoted(
+      touched,
+      count,
+      (p) => sums[p]!,
+      (p) => this.persons.data[p] === exclude,
+      options.candidates ?? DEFAULT_PERSON_CANDIDATES,
+      Math.max(options.minVotes ?? 2, floor),
+    );
+    const chosenVotes = chosen.map((p) => sums[p]!);
+    for (let q = 0; q < count; q++) sums[touched[q]!] = 0;
+
+    const maxFmr = options.maxFusedFmr ?? 1;
+    const out: PersonCandidate[] = [];
+    chosen.forEach((local, c) => {
+      const fingers: { position: number; score: number }[] = [];
+      for (const finger of probe) {
+        const shard = this.positions.get(finger.position);
+        if (shard === undefined) continue;
+        const t = PersonShard.find(shard, local);
+        if (t < 0) continue;
+        fingers.push({
+          position: finger.position,
+          score: matchPrepared(finger.prepared, prepareTemplate(shard.template(t))),
+        });
+      }
+      const fused = fuseFmrs(fingers.map((f) => scoreToFmr(f.score)));
+      if (fused.fmr <= maxFmr) {
+        out.push({
+          entry: this.persons.data[local]!,
+          evidence: fused.evidence,
+          fusedFmr: fused.fmr,
+          votes: chosenVotes[c]!,
+          fingers,
+        });
+      }
+    });
+    return mergePersonCandidates([out], options.limit ?? 10);
+  }
+
+  /** "VGPS", version, persons, positions; the entries; per position its code, length, shard. */
+  toBytes(): Uint8Array {
+    this.seal();
+    const positions = [...this.positions].sort(([a], [b]) => a - b);
+    const header = Uint32Array.from([MAGIC, FORMAT_VERSION, this.size, positions.length]);
+    const parts: Uint8Array[] = [bytesOf(header), bytesOf(this.persons.trimmed())];
+    for (const [position, shard] of positions) {
+      const bytes = shard.toBytes();
+      parts.push(bytesOf(Uint32Array.from([position, bytes.length])), bytes);
+    }
+    return joinAligned(parts);
+  }
+
+  /** Reads a shard written by `toBytes`, checking every length and reference. */
+  static fromBytes(bytes: Uint8Array): Result<PersonShard, InvalidInputError> {
+    const bad = (what: string) =>
+      err(
+        new InvalidInputError(`The person-level fingerprint index data is not usable: ${what}.`, {
+          hint: 'Rebuild the index from the enrolled templates.',
+        }),
+      );
+    const reader = new Reader(bytes);
+    const header = reader.u32(4);
+    if (header?.[0] !== MAGIC) return bad('it does not start like a person index shard');
+    if (header[1] !== FORMAT_VERSION) {
+      return bad(`format version ${header[1]} is not ${FORMAT_VERSION}`);
+    }
+    const n = header[2]!;
+    const count = header[3]!;
+    if (count > 10) return bad('it claims more than ten finger positions');
+    const persons = reader.u32(n);
+    if (persons === undefined) return bad('it is shorter than its header says');
+    const shard = new PersonShard();
+    shard.persons.data = persons;
+    shard.persons.length = n;
+    for (let k = 0; k < count; k++) {
+      const head = reader.u32(2);
+      if (head === undefined) return bad('it is shorter than its header says');
+      const [position, length] = head as unknown as [number, number];
+      if (position < 1 || position > 10 || shard.positions.has(position)) {
+        return bad(`it holds finger position ${position} wrongly`);
+      }
+      const part = reader.take(length);
+      if (part === undefined) return bad('it is shorter than its header says');
+      // No copy here: IndexShard.fromBytes copies each array it reads into aligned memory.
+      const inner = IndexShard.fromBytes(part);
+      if (!inner.ok) return inner;
+      for (let t = 0; t < inner.value.size; t++) {
+        const local = inner.value.entry(t);
+        if (local >= n || (t > 0 && local <= inner.value.entry(t - 1))) {
+          return bad(`finger position ${position} names persons it does not hold`);
+        }
+      }
+      shard.positions.set(position, inner.value);
+    }
+    if (reader.remaining !== 0) return bad('it has bytes after its last finger position');
+    return ok(shard);
+  }
+}
+
+/**
+ * Merges candidate lists of several shards, most evidence first (ties: more votes, then
+ * the lower entry), so the order never depends on which shard answered first.
+ */
+export function mergePersonCandidates(
+  lists: readonly (readonly PersonCandidate[])[],
+  limit: number,
+): PersonCandidate[] {
+  const all = lists.flat();
+  all.sort((a, b) => b.evidence - a.evidence || b.votes - a.votes || a.entry - b.entry);
+  return all.slice(0, limit);
+}
