@@ -20,24 +20,19 @@ function isProblem(value: unknown): value is ProblemDetails {
   );
 }
 
-/** GETs JSON from the API; failures (HTTP or network) come back as a problem to show. */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<ApiResult<T>> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      headers: { accept: 'application/json, application/problem+json' },
-      ...(signal === undefined ? {} : { signal }),
-    });
-  } catch (error) {
-    if (signal?.aborted === true) throw error;
-    return {
-      ok: false,
-      problem: {
-        title: 'The Vigil server could not be reached',
-        detail: 'Check that the server is running and the network is up, then reload the page.',
-      },
-    };
-  }
+/**
+ * What the UI says when a request never reached the server; `then` is the way to retry
+ * (reload a page that loads data, try an action again).
+ */
+export function unreachable(then: 'reload the page' | 'try again'): ShownProblem {
+  return {
+    title: 'The Vigil server could not be reached',
+    detail: `Check that the server is running and the network is up, then ${then}.`,
+  };
+}
+
+/** An API response as a value: its JSON body, or the server's problem, or one made up here. */
+export async function resultOf<T>(response: Response): Promise<ApiResult<T>> {
   const body: unknown = await response.json().catch(() => undefined);
   if (response.ok && body !== undefined) return { ok: true, value: body as T };
   if (isProblem(body)) return { ok: false, problem: body };
@@ -49,4 +44,19 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<Ap
       detail: `The server answered ${response.status} without an explanation.`,
     },
   };
+}
+
+/** GETs JSON from the API; failures (HTTP or network) come back as a problem to show. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      headers: { accept: 'application/json, application/problem+json' },
+      ...(signal === undefined ? {} : { signal }),
+    });
+  } catch (error) {
+    if (signal?.aborted === true) throw error;
+    return { ok: false, problem: unreachable('reload the page') };
+  }
+  return resultOf<T>(response);
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode, type SubmitEvent } from 'react';
 import type { LoginResponse } from '@vigil/server';
-import type { ApiResult, ShownProblem } from './api.ts';
+import { resultOf, unreachable, type ApiResult, type ShownProblem } from './api.ts';
 import { ProblemMessage } from './ProblemMessage.tsx';
 
 /**
@@ -66,11 +66,6 @@ export function useSession(): Session | undefined {
   return session;
 }
 
-const UNREACHABLE: ShownProblem = {
-  title: 'The Vigil server could not be reached',
-  detail: 'Check that the server is running and the network is up, then try again.',
-};
-
 export interface ApiRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly body?: unknown;
@@ -104,25 +99,13 @@ export async function callApi<T>(path: string, request: ApiRequest = {}): Promis
     });
   } catch (error) {
     if (request.signal?.aborted === true) throw error;
-    return { ok: false, problem: UNREACHABLE };
+    return { ok: false, problem: unreachable('try again') };
   }
   if (response.status === 401 && session !== undefined && path !== '/api/auth/login') {
     writeSession(undefined);
   }
   if (response.status === 204) return { ok: true, value: undefined as T };
-  const body: unknown = await response.json().catch(() => undefined);
-  if (response.ok && body !== undefined) return { ok: true, value: body as T };
-  if (typeof body === 'object' && body !== null && 'title' in body && 'detail' in body) {
-    return { ok: false, problem: body as ShownProblem };
-  }
-  return {
-    ok: false,
-    problem: {
-      status: response.status,
-      title: response.statusText || 'Request failed',
-      detail: `The server answered ${response.status} without an explanation.`,
-    },
-  };
+  return resultOf<T>(response);
 }
 
 /** Signs in; on success the session is stored for this tab. */

@@ -5,7 +5,7 @@ import type {
   RollImportResponse,
   VoterSearchResponse,
 } from '@vigil/server';
-import type { ShownProblem } from '../api.ts';
+import { unreachable, type ShownProblem } from '../api.ts';
 import { ProblemMessage } from '../ProblemMessage.tsx';
 import { callApi, SignInGate, type Session } from '../session.tsx';
 import { share, useOfficialApi } from './registry/useOfficialApi.ts';
@@ -81,13 +81,7 @@ async function uploadRoll(
       body: await file.arrayBuffer(),
     });
   } catch {
-    return {
-      ok: false,
-      problem: {
-        title: 'The Vigil server could not be reached',
-        detail: 'Check that the server is running and the network is up, then try again.',
-      },
-    };
+    return { ok: false, problem: unreachable('try again') };
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (response.ok) return { ok: true, value: body as RollImportResponse };

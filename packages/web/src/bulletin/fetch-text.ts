@@ -1,4 +1,4 @@
-import type { ApiResult } from '../api.ts';
+import { unreachable, type ApiResult } from '../api.ts';
 
 /**
  * GETs a plain-text answer (the ledger's signed checkpoint and verifier key are text, as
@@ -10,13 +10,7 @@ export async function fetchText(path: string, signal?: AbortSignal): Promise<Api
     response = await fetch(path, { ...(signal === undefined ? {} : { signal }) });
   } catch (error) {
     if (signal?.aborted === true) throw error;
-    return {
-      ok: false,
-      problem: {
-        title: 'The Vigil server could not be reached',
-        detail: 'Check that the server is running and the network is up, then reload the page.',
-      },
-    };
+    return { ok: false, problem: unreachable('reload the page') };
   }
   const text = await response.text();
   if (response.ok) return { ok: true, value: text };

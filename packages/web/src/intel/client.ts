@@ -1,5 +1,5 @@
 import type { IntelProfile, IntelTlp } from '@vigil/server';
-import type { ApiResult, ShownProblem } from '../api.ts';
+import { unreachable, type ApiResult, type ShownProblem } from '../api.ts';
 
 /**
  * The intelligence console's side of the hub: TAXII 2.1 under /taxii2/vigil/ and the
@@ -53,10 +53,7 @@ export interface IntelAlertView {
   readonly created: string;
 }
 
-const UNREACHABLE: ShownProblem = {
-  title: 'The Vigil server could not be reached',
-  detail: 'Check that the server is running and the network is up, then try again.',
-};
+const UNREACHABLE = unreachable('try again');
 
 /** RFC 7617: base64 of the UTF-8 of `id:password`. */
 export function basicAuthorization(credentials: IntelCredentials): string {
