@@ -31,7 +31,7 @@ const groups: Record<string, () => Promise<unknown>> = {
   },
   identify: async () => {
     line('== @vigil/biometrics: 1:N identification on synthetic templates ==');
-    // Small sizes, so `npm run bench` stays short; persons of two fingers (the default; the
+    // Small sizes, so `npm run bench` stays short; persons of four fingers (the default; the
     // one-finger index is `fingers: 1`). The issue's sizes are CLI runs:
     // vigil fingerprint identify-bench --enrolled 1000000 --probes 100
     line(JSON.stringify(await identifyBench({ enrolled: 20_000, probes: 100, log: line })));

@@ -115,22 +115,41 @@ export function prepareTemplate(t: FingerprintTemplate): PreparedTemplate {
   const k = Math.min(NEIGHBOURS, n - 1);
   const lists: number[][] = [];
   for (let i = 0; i < n; i++) lists.push([]);
-  const d2 = new Float64Array(n);
-  const order: number[] = [];
+  // The k nearest of each minutia, nearest first and ties in index order (as a stable
+  // sort by distance would give), by insertion into a short sorted list: a full-matching
+  // candidate is prepared every time it is compared, so this runs hundreds of times per
+  // 1:N search (identify/README.md). `linked` replaces a search of the lists.
+  const nearest = new Int32Array(Math.max(k, 0));
+  const nearestD = new Float64Array(Math.max(k, 0));
+  const linked = new Uint8Array(n * n);
+  const link = (a: number, b: number): void => {
+    if (linked[a * n + b] === 0) {
+      linked[a * n + b] = 1;
+      lists[a]!.push(b);
+    }
+  };
   for (let i = 0; i < n; i++) {
-    order.length = 0;
+    let filled = 0;
     for (let j = 0; j < n; j++) {
+      if (j === i) continue;
       const dx = t.x[j]! - t.x[i]!;
       const dy = t.y[j]! - t.y[i]!;
-      d2[j] = dx * dx + dy * dy;
-      if (j !== i) order.push(j);
+      const d = dx * dx + dy * dy;
+      if (filled === k && d >= nearestD[k - 1]!) continue;
+      let p = filled < k ? filled++ : k - 1;
+      while (p > 0 && nearestD[p - 1]! > d) {
+        nearestD[p] = nearestD[p - 1]!;
+        nearest[p] = nearest[p - 1]!;
+        p--;
+      }
+      nearestD[p] = d;
+      nearest[p] = j;
     }
-    order.sort((a, b) => d2[a]! - d2[b]!);
-    for (let r = 0; r < k; r++) {
-      const j = order[r]!;
+    for (let r = 0; r < filled; r++) {
+      const j = nearest[r]!;
       // Edges go both ways, so the pairing can grow in either direction.
-      if (!lists[i]!.includes(j)) lists[i]!.push(j);
-      if (!lists[j]!.includes(i)) lists[j]!.push(i);
+      link(i, j);
+      link(j, i);
     }
   }
   let total = 0;
@@ -141,12 +160,13 @@ export function prepareTemplate(t: FingerprintTemplate): PreparedTemplate {
   const edgeLength = new Float32Array(total);
   const edgeStartAngle = new Float32Array(total);
   const edgeEndAngle = new Float32Array(total);
+  const length = new Float64Array(n);
   let e = 0;
   for (let i = 0; i < n; i++) {
     edgeStart[i] = e;
     const list = lists[i]!;
-    const len = (j: number) => Math.hypot(t.x[j]! - t.x[i]!, t.y[j]! - t.y[i]!);
-    list.sort((a, b) => len(a) - len(b));
+    for (const j of list) length[j] = Math.hypot(t.x[j]! - t.x[i]!, t.y[j]! - t.y[i]!);
+    list.sort((a, b) => length[a]! - length[b]!);
     for (const j of list) {
       const dx = t.x[j]! - t.x[i]!;
       const dy = t.y[j]! - t.y[i]!;

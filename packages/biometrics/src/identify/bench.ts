@@ -26,9 +26,10 @@ export interface IdentifyBenchOptions {
   /** Wanted false positive identification rate; sets the threshold (default 1%). */
   readonly fpirTarget?: number;
   /**
-   * Fingers per person (default 2: right and left index, then the order of
-   * `ENROLMENT_FINGER_ORDER`). 1 is the one-template index (`IdentificationPool`) with a
-   * score threshold, as before persons had several fingers.
+   * Fingers per person (default 4: right and left index and middle, the order of
+   * `ENROLMENT_FINGER_ORDER`). Why four: identify/README.md, "Persons and fusion". 1 is
+   * the one-template index (`IdentificationPool`) with a score threshold, as before
+   * persons had several fingers.
    */
   readonly fingers?: number;
   readonly log?: (line: string) => void;
@@ -83,6 +84,9 @@ export interface IdentifyBenchResult {
 
 const BATCH = 20_000;
 
+/** Fingers per synthetic person unless told otherwise (see `IdentifyBenchOptions`). */
+export const DEFAULT_BENCH_FINGERS = 4;
+
 async function enrolSynthetic(
   pool: IdentificationPool,
   seed: number,
@@ -113,7 +117,7 @@ function percentile(sorted: readonly number[], q: number): number {
 }
 
 export async function identifyBench(o: IdentifyBenchOptions): Promise<IdentifyBenchResult> {
-  const fingers = o.fingers ?? 2;
+  const fingers = o.fingers ?? DEFAULT_BENCH_FINGERS;
   checkFingerCount(fingers);
   return fingers === 1 ? identifyBenchOneFinger(o) : identifyBenchPersons(o, fingers);
 }
@@ -349,7 +353,7 @@ export interface DedupBenchOptions {
    * way about 1e-4 x (candidates compared) / voters false pairs per search.
    */
   readonly threshold?: number;
-  /** Fingers per person (default 2; 1: the one-template index, as `identifyBench`). */
+  /** Fingers per person (default 4; 1: the one-template index, as `identifyBench`). */
   readonly fingers?: number;
   readonly log?: (line: string) => void;
 }
@@ -438,7 +442,7 @@ function dedupResult(
  * once, whichever of its two records found it.
  */
 export async function dedupBench(o: DedupBenchOptions): Promise<DedupBenchResult> {
-  const fingers = o.fingers ?? 2;
+  const fingers = o.fingers ?? DEFAULT_BENCH_FINGERS;
   checkFingerCount(fingers);
   return fingers === 1 ? dedupBenchOneFinger(o) : dedupBenchPersons(o, fingers);
 }

@@ -44,6 +44,43 @@ describe('1:N index', () => {
     expect(splitShards(new Uint8Array(3)).ok).toBe(false);
   });
 
+  it('builds a shard with fewer neighbours and narrower tolerances, keeps both through its bytes', () => {
+    const lean = new IndexShard({ neighbours: 4, toleranceScale: 0.75 });
+    gallery.forEach((t, e) => {
+      lean.add(e, t);
+    });
+    lean.seal();
+    // Each minutia joins pairs of 4 nearest rather than 5: fewer triangles filed.
+    expect(lean.postingCount).toBeLessThan(whole.postingCount * 0.8);
+    expect(lean.postingCount).toBeGreaterThan(whole.postingCount * 0.4);
+    const loaded = IndexShard.fromBytes(lean.toBytes());
+    expect(loaded.ok && loaded.value.neighbours).toBe(4);
+    if (!loaded.ok) return;
+    expect(loaded.value.toleranceScale).toBe(0.75);
+    let inList = 0;
+    for (const { f, t } of probes) {
+      const list = lean.search(t);
+      expect(loaded.value.search(t)).toEqual(list);
+      if (list.some((c) => c.entry === f)) inList++;
+    }
+    // One finger with fewer triangles is a weaker index (persons bring four fingers).
+    expect(inList).toBeGreaterThanOrEqual(2);
+    expect(() => new IndexShard({ neighbours: 2 })).toThrow(/with 2 neighbours/);
+    expect(() => new IndexShard({ neighbours: 4.5 })).toThrow(/neighbours/);
+    expect(() => new IndexShard({ toleranceScale: 0.1 })).toThrow(/scale its tolerances by 0.1/);
+    // A header claiming an impossible neighbour count, or an older format, is refused.
+    const bytes = lean.toBytes();
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, 3);
+    const odd = bytes.slice();
+    new Uint32Array(odd.buffer, odd.byteOffset, 3)[2] = 40;
+    const r = IndexShard.fromBytes(odd);
+    expect(!r.ok && r.error.message).toMatch(/40 neighbours/);
+    const old = bytes.slice();
+    new Uint32Array(old.buffer, old.byteOffset, 2)[1] = words[1]! - 1;
+    const v = IndexShard.fromBytes(old);
+    expect(!v.ok && v.error.message).toMatch(/format version/);
+  });
+
   it('merges shards into the list one shard gives', () => {
     const even = shardOf(gallery.map((_, i) => i).filter((i) => i % 2 === 0));
     const odd = shardOf(gallery.map((_, i) => i).filter((i) => i % 2 === 1));

@@ -5,8 +5,14 @@ import type { FingerprintTemplate } from '../template.ts';
 import {
   ANGLE_BINS,
   ANGLE_STEPS,
+  ANGLE_SUBSTEPS,
   ANGLE_TOLERANCE,
+  FIRST_SIDE_MASK,
   KEY_CELLS,
+  MAX_TOLERANCE_SCALE,
+  MAX_TRIANGLE_NEIGHBOURS,
+  MIN_TOLERANCE_SCALE,
+  MIN_TRIANGLE_NEIGHBOURS,
   ROTATION_BINS,
   SIDE_BIN,
   SIDE_BINS,
@@ -21,9 +27,11 @@ import {
   forEachTriangle,
   rotationBin,
   sideStepRange,
+  triangleTolerance,
   triangleCell,
   triangleDetail,
   type MinutiaSet,
+  type TriangleTolerance,
 } from './triangles.ts';
 
 /**
@@ -103,9 +111,17 @@ class PackedView implements MinutiaSet {
 }
 
 const MAGIC = 0x49544756; // "VGTI" read little-endian
-/** 2: postings of a cell in order of their first side's detail step (bisected by search). */
-const FORMAT_VERSION = 2;
-/** Parameters a serialised shard was built with; a shard from other settings is refused. */
+/**
+ * 2: postings of a cell in order of their first side's detail step (bisected by search).
+ * 3: 15-bit details in two bytes, direction steps within the cell's bins; the shard's own
+ * triangle neighbours and tolerance scale in the header.
+ */
+const FORMAT_VERSION = 3;
+/**
+ * Parameters a serialised shard was built with; a shard from other settings is refused.
+ * The triangle neighbours (first) and the tolerance scale in thousandths (last) are the
+ * shard's own (`IndexShardOptions`).
+ */
 const PARAMETERS = [
   TRIANGLE_NEIGHBOURS,
   SIDE_BIN,
@@ -117,14 +133,36 @@ const PARAMETERS = [
   Math.round(SIDE_TOLERANCE * 1000),
   Math.round(SIDE_TOLERANCE_RELATIVE * 1000),
   Math.round(ANGLE_TOLERANCE * 1000),
+  ANGLE_SUBSTEPS,
+  1000,
 ];
+const NEIGHBOURS_SLOT = 2;
+const TOLERANCE_SLOT = 2 + PARAMETERS.length - 1;
 const HEADER_WORDS = 2 + PARAMETERS.length + 4;
 /** Room for entries: posting = local index << 5 | rotation bin. */
 const MAX_SHARD_TEMPLATES = 2 ** 27 - 1;
 /** Minutiae a template may bring: the ISO record's one-byte count. */
 const MAX_TEMPLATE_MINUTIAE = 255;
 
+export interface IndexShardOptions {
+  /**
+   * Nearest neighbours each minutia is joined with into triangles (default
+   * `TRIANGLE_NEIGHBOURS`, 5; 3 to 9). Probes are cut into triangles the same way.
+   */
+  readonly neighbours?: number;
+  /**
+   * Scale of the search's side and direction tolerances (default 1; 0.5 to 1.5): a probe
+   * triangle votes for enrolled ones within 4 px + 5% on each side and 15 degrees on each
+   * direction, times this. Narrower is faster and finds fewer chance triangles, and
+   * fewer true ones on a distorted print.
+   */
+  readonly toleranceScale?: number;
+}
+
 export class IndexShard {
+  readonly neighbours: number;
+  readonly toleranceScale: number;
+  private readonly tolerance: TriangleTolerance;
   private readonly entries = new Growable(u32(0), u32);
   private readonly minutiaStart = new Growable(u32(1), u32);
   private readonly widths = new Growable(u16(0), u16);
@@ -137,13 +175,33 @@ export class IndexShard {
   private readonly mrel = new Growable(u8(0), u8);
   private cellStart: Uint32Array | undefined;
   private postings: Uint32Array | undefined;
-  private details: Uint32Array | undefined;
+  private details: Uint16Array | undefined;
   // Search scratch, allocated at the first search.
-  private votes: Uint8Array | undefined;
-  private best: Uint8Array | undefined;
-  private touched: Int32Array | undefined;
 
-  constructor() {
+  constructor(options: IndexShardOptions = {}) {
+    const neighbours = options.neighbours ?? TRIANGLE_NEIGHBOURS;
+    if (
+      !Number.isInteger(neighbours) ||
+      neighbours < MIN_TRIANGLE_NEIGHBOURS ||
+      neighbours > MAX_TRIANGLE_NEIGHBOURS
+    ) {
+      throw new InvalidInputError(
+        `An index shard cannot join minutiae with ${neighbours} neighbours.`,
+        {
+          hint: `Give a whole number of neighbours from ${MIN_TRIANGLE_NEIGHBOURS} to ${MAX_TRIANGLE_NEIGHBOURS}.`,
+        },
+      );
+    }
+    const scale = options.toleranceScale ?? 1;
+    if (!(scale >= MIN_TOLERANCE_SCALE && scale <= MAX_TOLERANCE_SCALE)) {
+      throw new InvalidInputError(`An index shard cannot scale its tolerances by ${scale}.`, {
+        hint: `Give a scale from ${MIN_TOLERANCE_SCALE} to ${MAX_TOLERANCE_SCALE}.`,
+      });
+    }
+    this.neighbours = neighbours;
+    // Thousandths, as the header keeps it, so a loaded shard searches exactly alike.
+    this.toleranceScale = Math.round(scale * 1000) / 1000;
+    this.tolerance = triangleTolerance(this.toleranceScale);
     this.minutiaStart.push(0);
   }
 
@@ -186,35 +244,9 @@ export class IndexShard {
   /** Builds the inverted index (two passes over the triangles: count, then fill). */
   seal(): void {
     if (this.sealed) return;
-    const counts = new Uint32Array(KEY_CELLS + 1);
-    const view = new PackedView(MAX_TEMPLATE_MINUTIAE);
-    for (let t = 0; t < this.size; t++) {
-      this.load(t, view);
-      forEachTriangle(view, (i, j, k) => {
-        const tri = describeTriangle(view, i, j, k);
-        if (tri !== undefined) counts[triangleCell(tri) + 1]!++;
-      });
-    }
-    for (let c = 1; c <= KEY_CELLS; c++) counts[c]! += counts[c - 1]!;
-    const postings = new Uint32Array(counts[KEY_CELLS]!);
-    const details = new Uint32Array(counts[KEY_CELLS]!);
-    const fill = counts.slice(0, KEY_CELLS);
-    for (let t = 0; t < this.size; t++) {
-      this.load(t, view);
-      forEachTriangle(view, (i, j, k) => {
-        const tri = describeTriangle(view, i, j, k);
-        if (tri === undefined) return;
-        const at = fill[triangleCell(tri)]!++;
-        postings[at] = (t << 5) | rotationBin(tri.theta);
-        details[at] = triangleDetail(tri);
-      });
-    }
-    sortCellsByFirstSide(counts, postings, details);
-    this.cellStart = counts;
-    this.postings = postings;
-    this.details = details;
     // A sealed shard takes no more templates: give back the growth slack (up to a third
-    // of the gallery's memory, some 190 MB at a million two-finger persons).
+    // of the gallery's memory, some 380 MB at a million four-finger persons) before the
+    // postings are allocated, so the peak of the build does not carry it.
     for (const g of [
       this.entries,
       this.minutiaStart,
@@ -229,6 +261,41 @@ export class IndexShard {
     ] as Growable<Uint8Array | Uint16Array | Uint32Array>[]) {
       g.data = g.trimmed();
     }
+    const counts = new Uint32Array(KEY_CELLS + 1);
+    const view = new PackedView(MAX_TEMPLATE_MINUTIAE);
+    for (let t = 0; t < this.size; t++) {
+      this.load(t, view);
+      forEachTriangle(
+        view,
+        (i, j, k) => {
+          const tri = describeTriangle(view, i, j, k);
+          if (tri !== undefined) counts[triangleCell(tri) + 1]!++;
+        },
+        this.neighbours,
+      );
+    }
+    for (let c = 1; c <= KEY_CELLS; c++) counts[c]! += counts[c - 1]!;
+    const postings = new Uint32Array(counts[KEY_CELLS]!);
+    const details = new Uint16Array(counts[KEY_CELLS]!);
+    const fill = counts.slice(0, KEY_CELLS);
+    for (let t = 0; t < this.size; t++) {
+      this.load(t, view);
+      forEachTriangle(
+        view,
+        (i, j, k) => {
+          const tri = describeTriangle(view, i, j, k);
+          if (tri === undefined) return;
+          const at = fill[triangleCell(tri)]!++;
+          postings[at] = (t << 5) | rotationBin(tri.theta);
+          details[at] = triangleDetail(tri);
+        },
+        this.neighbours,
+      );
+    }
+    sortCellsByFirstSide(counts, postings, details);
+    this.cellStart = counts;
+    this.postings = postings;
+    this.details = details;
   }
 
   private load(t: number, view: PackedView): void {
@@ -282,14 +349,7 @@ export class IndexShard {
     if (n === 0 || probe.x.length < 3) return 0;
     const cellStart = this.cellStart!;
     const postings = this.postings!;
-    if (this.votes?.length !== n * ROTATION_BINS) {
-      this.votes = new Uint8Array(n * ROTATION_BINS);
-      this.best = new Uint8Array(n);
-      this.touched = new Int32Array(n);
-    }
-    const votes = this.votes;
-    const best = this.best!;
-    const touched = this.touched!;
+    const { votes, best, touched } = voteScratch(n);
     let touchedCount = 0;
     const details = this.details!;
     const probeSet: MinutiaSet = {
@@ -299,85 +359,100 @@ export class IndexShard {
       direction: probe.direction,
     };
     const mask = ROTATION_BINS - 1;
+    const tolerance = this.tolerance;
     const acc0 = new Uint8Array(ANGLE_STEPS);
     const acc1 = new Uint8Array(ANGLE_STEPS);
     const acc2 = new Uint8Array(ANGLE_STEPS);
     const stepLo = new Int32Array(3 * SIDE_BINS);
     const stepHi = new Int32Array(3 * SIDE_BINS);
-    forEachTriangle(probeSet, (i, j, k) => {
-      const alternatives = ambiguousLongest(probeSet, i, j, k) ? 2 : 1;
-      for (let alt = 0; alt < alternatives; alt++) {
-        const tri = describeTriangle(probeSet, i, j, k, alt as 0 | 1);
-        if (tri === undefined) continue;
-        const pr = rotationBin(tri.theta);
-        angleAcceptance(tri.phi0, acc0);
-        angleAcceptance(tri.phi1, acc1);
-        angleAcceptance(tri.phi2, acc2);
-        // Accepted detail steps per side bin, computed once per probe triangle.
-        for (let bin = 0; bin < SIDE_BINS; bin++) {
-          [stepLo[bin], stepHi[bin]] = sideStepRange(tri.a, bin);
-          [stepLo[SIDE_BINS + bin], stepHi[SIDE_BINS + bin]] = sideStepRange(tri.b, bin);
-          [stepLo[2 * SIDE_BINS + bin], stepHi[2 * SIDE_BINS + bin]] = sideStepRange(tri.c, bin);
+    forEachTriangle(
+      probeSet,
+      (i, j, k) => {
+        const alternatives = ambiguousLongest(probeSet, i, j, k, tolerance) ? 2 : 1;
+        for (let alt = 0; alt < alternatives; alt++) {
+          const tri = describeTriangle(probeSet, i, j, k, alt as 0 | 1);
+          if (tri === undefined) continue;
+          const pr = rotationBin(tri.theta);
+          angleAcceptance(tri.phi0, acc0, tolerance);
+          angleAcceptance(tri.phi1, acc1, tolerance);
+          angleAcceptance(tri.phi2, acc2, tolerance);
+          // Accepted detail steps per side bin, computed once per probe triangle.
+          for (let bin = 0; bin < SIDE_BINS; bin++) {
+            [stepLo[bin], stepHi[bin]] = sideStepRange(tri.a, bin, tolerance);
+            [stepLo[SIDE_BINS + bin], stepHi[SIDE_BINS + bin]] = sideStepRange(
+              tri.b,
+              bin,
+              tolerance,
+            );
+            [stepLo[2 * SIDE_BINS + bin], stepHi[2 * SIDE_BINS + bin]] = sideStepRange(
+              tri.c,
+              bin,
+              tolerance,
+            );
+          }
+          forEachProbeCell(
+            tri,
+            (cell, sa, sb, sc, d0, d1, d2) => {
+              const aLo = stepLo[sa]!;
+              const aHi = stepHi[sa]!;
+              const bLo = stepLo[SIDE_BINS + sb]!;
+              const bHi = stepHi[SIDE_BINS + sb]!;
+              const cLo = stepLo[2 * SIDE_BINS + sc]!;
+              const cHi = stepHi[2 * SIDE_BINS + sc]!;
+              if (aLo > aHi || bLo > bHi || cLo > cHi) return;
+              const end = cellStart[cell + 1]!;
+              // A cell's postings are in order of their first side's detail step (`seal`), so
+              // the accepted steps are one run: find its start by bisection, stop past its end.
+              // Half the cell, on average, is never read.
+              let lo = cellStart[cell]!;
+              let hi = end;
+              while (lo < hi) {
+                const mid = (lo + hi) >>> 1;
+                if ((details[mid]! & FIRST_SIDE_MASK) < aLo) lo = mid + 1;
+                else hi = mid;
+              }
+              for (let p = lo; p < end; p++) {
+                const d = details[p]!;
+                if ((d & FIRST_SIDE_MASK) > aHi) break;
+                const db = (d >>> 3) & 7;
+                const dc = (d >>> 6) & 7;
+                if (db < bLo || db > bHi || dc < cLo || dc > cHi) continue;
+                if (
+                  acc0[d0 + ((d >>> 9) & 3)] === 0 ||
+                  acc1[d1 + ((d >>> 11) & 3)] === 0 ||
+                  acc2[d2 + ((d >>> 13) & 3)] === 0
+                ) {
+                  continue;
+                }
+                const code = postings[p]!;
+                const id = code >>> 5;
+                const r = ((code & mask) - pr) & mask;
+                const base = id * ROTATION_BINS;
+                let v = votes[base + r]!;
+                if (v < 255) votes[base + r] = ++v;
+                const w = v + votes[base + ((r + 1) & mask)]! + votes[base + ((r - 1) & mask)]!;
+                const b = best[id]!;
+                if (w > b) {
+                  if (b === 0) touched[touchedCount++] = id;
+                  best[id] = w > 255 ? 255 : w;
+                }
+              }
+            },
+            tolerance,
+          );
         }
-        forEachProbeCell(tri, (cell, sa, sb, sc) => {
-          const aLo = stepLo[sa]!;
-          const aHi = stepHi[sa]!;
-          const bLo = stepLo[SIDE_BINS + sb]!;
-          const bHi = stepHi[SIDE_BINS + sb]!;
-          const cLo = stepLo[2 * SIDE_BINS + sc]!;
-          const cHi = stepHi[2 * SIDE_BINS + sc]!;
-          if (aLo > aHi || bLo > bHi || cLo > cHi) return;
-          const end = cellStart[cell + 1]!;
-          // A cell's postings are in order of their first side's detail step (`seal`), so
-          // the accepted steps are one run: find its start by bisection, stop past its end.
-          // Half the cell, on average, is never read.
-          let lo = cellStart[cell]!;
-          let hi = end;
-          while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if ((details[mid]! & 15) < aLo) lo = mid + 1;
-            else hi = mid;
-          }
-          for (let p = lo; p < end; p++) {
-            const d = details[p]!;
-            if ((d & 15) > aHi) break;
-            const db = (d >>> 4) & 15;
-            const dc = (d >>> 8) & 15;
-            if (db < bLo || db > bHi || dc < cLo || dc > cHi) continue;
-            if (
-              acc0[(d >>> 12) & 63] === 0 ||
-              acc1[(d >>> 18) & 63] === 0 ||
-              acc2[(d >>> 24) & 63] === 0
-            ) {
-              continue;
-            }
-            const code = postings[p]!;
-            const id = code >>> 5;
-            const r = ((code & mask) - pr) & mask;
-            const base = id * ROTATION_BINS;
-            let v = votes[base + r]!;
-            if (v < 255) votes[base + r] = ++v;
-            const w = v + votes[base + ((r + 1) & mask)]! + votes[base + ((r - 1) & mask)]!;
-            const b = best[id]!;
-            if (w > b) {
-              if (b === 0) touched[touchedCount++] = id;
-              best[id] = w > 255 ? 255 : w;
-            }
-          }
-        });
-      }
-    });
+      },
+      this.neighbours,
+    );
     return touchedCount;
   }
 
   /** Resets the vote scratch: only what was touched, unless that is most of it. */
   private clearVotes(touchedCount: number): void {
-    const votes = this.votes!;
-    const best = this.best!;
-    const touched = this.touched!;
+    const { votes, best, touched } = voteScratch(this.size);
     if (touchedCount > this.size / 8) {
-      votes.fill(0);
-      best.fill(0);
+      votes.fill(0, 0, this.size * ROTATION_BINS);
+      best.fill(0, 0, this.size);
     } else {
       for (let q = 0; q < touchedCount; q++) {
         const id = touched[q]!;
@@ -394,12 +469,12 @@ export class IndexShard {
    */
   forEachVote(probe: FingerprintTemplate, visit: (local: number, votes: number) => void): void {
     const touchedCount = this.collectVotes(probe);
-    const best = this.best;
-    const touched = this.touched;
+    if (touchedCount === 0) return;
+    const { best, touched } = voteScratch(this.size);
     try {
-      for (let q = 0; q < touchedCount; q++) visit(touched![q]!, best![touched![q]!]!);
+      for (let q = 0; q < touchedCount; q++) visit(touched[q]!, best[touched[q]!]!);
     } finally {
-      if (touchedCount > 0) this.clearVotes(touchedCount);
+      this.clearVotes(touchedCount);
     }
   }
 
@@ -414,8 +489,7 @@ export class IndexShard {
   ): Candidate[] {
     const touchedCount = this.collectVotes(probe);
     if (touchedCount === 0) return [];
-    const best = this.best!;
-    const touched = this.touched!;
+    const { best, touched } = voteScratch(this.size);
     const chosen = selectTopVoted(
       touched,
       touchedCount,
@@ -460,6 +534,8 @@ export class IndexShard {
     const parts: Uint8Array[] = [];
     const header = new Uint32Array(HEADER_WORDS);
     header.set([MAGIC, FORMAT_VERSION, ...PARAMETERS, n, m, postings.length, nonEmpty]);
+    header[NEIGHBOURS_SLOT] = this.neighbours;
+    header[TOLERANCE_SLOT] = Math.round(this.toleranceScale * 1000);
     parts.push(bytesOf(header));
     parts.push(bytesOf(this.entries.trimmed()));
     parts.push(bytesOf(this.minutiaStart.trimmed()));
@@ -491,7 +567,15 @@ export class IndexShard {
     if (header?.[0] !== MAGIC) return bad('it does not start like an index shard');
     if (header[1] !== FORMAT_VERSION)
       return bad(`format version ${header[1]} is not ${FORMAT_VERSION}`);
-    for (let k = 0; k < PARAMETERS.length; k++) {
+    const neighbours = header[NEIGHBOURS_SLOT]!;
+    if (neighbours < MIN_TRIANGLE_NEIGHBOURS || neighbours > MAX_TRIANGLE_NEIGHBOURS) {
+      return bad(`it joins minutiae with ${neighbours} neighbours`);
+    }
+    const toleranceScale = header[TOLERANCE_SLOT]! / 1000;
+    if (!(toleranceScale >= MIN_TOLERANCE_SCALE && toleranceScale <= MAX_TOLERANCE_SCALE)) {
+      return bad(`it scales its tolerances by ${toleranceScale}`);
+    }
+    for (let k = 1; k < PARAMETERS.length - 1; k++) {
       if (header[2 + k] !== PARAMETERS[k]) return bad('it was built with other index parameters');
     }
     const [n, m, p, nonEmpty] = header.subarray(2 + PARAMETERS.length) as unknown as [
@@ -514,7 +598,7 @@ export class IndexShard {
     const cells = reader.u32(nonEmpty);
     const counts = reader.u32(nonEmpty);
     const postings = reader.u32(p);
-    const details = reader.u32(p);
+    const details = reader.u16(p);
     if (
       entries === undefined ||
       minutiaStart === undefined ||
@@ -556,11 +640,11 @@ export class IndexShard {
       if (postings[q]! >>> 5 >= n) return bad('a posting names a template it does not hold');
     for (let c = 0; c < KEY_CELLS; c++) {
       for (let q = cellStart[c]! + 1; q < cellStart[c + 1]!; q++) {
-        if ((details[q]! & 15) < (details[q - 1]! & 15))
+        if ((details[q]! & FIRST_SIDE_MASK) < (details[q - 1]! & FIRST_SIDE_MASK))
           return bad('its postings are out of order');
       }
     }
-    const shard = new IndexShard();
+    const shard = new IndexShard({ neighbours, toleranceScale });
     const fillFrom = <T extends Uint8Array | Uint16Array | Uint32Array>(
       g: Growable<T>,
       data: T,
@@ -586,6 +670,32 @@ export class IndexShard {
 }
 
 /**
+ * The vote counts of a search: templates x rotation bins, each template's best run, and
+ * the templates touched. One set per thread, as large as its largest shard, lent to one
+ * search at a time (a search clears what it touched before it returns): the shards of a
+ * thread never search at once, and a person's four finger positions, each its own shard,
+ * would otherwise hold four sets, some 110 MB per thread at a million persons.
+ */
+interface VoteScratch {
+  readonly votes: Uint8Array;
+  readonly best: Uint8Array;
+  readonly touched: Int32Array;
+}
+
+let threadScratch: VoteScratch | undefined;
+
+function voteScratch(templates: number): VoteScratch {
+  if (threadScratch === undefined || threadScratch.best.length < templates) {
+    threadScratch = {
+      votes: new Uint8Array(templates * ROTATION_BINS),
+      best: new Uint8Array(templates),
+      touched: new Int32Array(templates),
+    };
+  }
+  return threadScratch;
+}
+
+/**
  * Orders each cell's postings (and their details) by the first side's detail step, a
  * counting sort per cell, so a search reads only the run of steps it accepts. Stable, so
  * within a step postings stay in template order.
@@ -593,23 +703,23 @@ export class IndexShard {
 function sortCellsByFirstSide(
   cellStart: Uint32Array,
   postings: Uint32Array,
-  details: Uint32Array,
+  details: Uint16Array,
 ): void {
   let largest = 0;
   for (let c = 0; c < KEY_CELLS; c++)
     largest = Math.max(largest, cellStart[c + 1]! - cellStart[c]!);
   const p2 = new Uint32Array(largest);
-  const d2 = new Uint32Array(largest);
+  const d2 = new Uint16Array(largest);
   const count = new Uint32Array(SIDE_STEPS + 1);
   for (let c = 0; c < KEY_CELLS; c++) {
     const from = cellStart[c]!;
     const k = cellStart[c + 1]! - from;
     if (k < 2) continue;
     count.fill(0);
-    for (let q = 0; q < k; q++) count[(details[from + q]! & 15) + 1]!++;
+    for (let q = 0; q < k; q++) count[(details[from + q]! & FIRST_SIDE_MASK) + 1]!++;
     for (let s = 1; s <= SIDE_STEPS; s++) count[s]! += count[s - 1]!;
     for (let q = 0; q < k; q++) {
-      const at = count[details[from + q]! & 15]!++;
+      const at = count[details[from + q]! & FIRST_SIDE_MASK]!++;
       p2[at] = postings[from + q]!;
       d2[at] = details[from + q]!;
     }

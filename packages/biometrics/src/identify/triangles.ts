@@ -13,20 +13,38 @@
  * agree on one rotation while chance ones scatter (the voting of the index).
  */
 
-/** Nearest neighbours joined per minutia: C(4,2) = 6 triangles each before de-duplication. */
+/**
+ * Nearest neighbours joined per minutia by default: C(5,2) = 10 triangles each before
+ * de-duplication (about 166 per template of 27 minutiae). A shard may use fewer
+ * (`IndexShard` option `neighbours`; the person-level index uses 4, about 102 a
+ * template: see person.ts): fewer triangles cost less memory and search time but leave
+ * one finger fewer chances to be found.
+ */
 export const TRIANGLE_NEIGHBOURS = 5;
+/** Neighbours a shard may be built with. */
+export const MIN_TRIANGLE_NEIGHBOURS = 3;
+export const MAX_TRIANGLE_NEIGHBOURS = 9;
 /** Side length quantum of the cells (px) and count: sides up to 12 x 14 = 168 px (about 17 ridges). */
 export const SIDE_BIN = 12;
 export const SIDE_BINS = 14;
-/** Precision of the features kept in each posting: sides in 16ths of a cell, angles in 64ths of a turn. */
-export const SIDE_STEPS = 16;
-export const ANGLE_STEPS = 64;
+/** Minutia direction bins of the cells: 12 of 30 degrees. */
+export const ANGLE_BINS = 12;
+/**
+ * Precision of the features kept in each posting (its 15-bit detail, two bytes): sides in
+ * 8ths of a side bin (1.5 px), directions in quarters of a direction bin (7.5 degrees),
+ * the bin itself being the cell's. Two bytes a posting rather than four is what lets a
+ * million persons of four fingers fit in 4 GB (identify/README.md); the coarser steps
+ * widen the acceptance by half a step, 0.75 px and 3.75 degrees, against tolerances of
+ * 4 px + 5% and 15 degrees.
+ */
+export const SIDE_STEPS = 8;
+export const ANGLE_SUBSTEPS = 4;
+/** Direction steps over a whole turn (the acceptance tables of a probe triangle). */
+export const ANGLE_STEPS = ANGLE_BINS * ANGLE_SUBSTEPS;
 /** Rotation votes: 32 steps of 11.25 degrees. */
 export const ROTATION_BINS = 32;
 /** Shorter sides are mostly extraction noise (two minutiae within a ridge period). */
 const MIN_SIDE = 8;
-/** Minutia direction bins of the cells: 12 of 30 degrees. */
-export const ANGLE_BINS = 12;
 /**
  * Cells of the key space: three side bins and three direction bins. The posting keeps
  * finer features (its detail), compared exactly with the probe's: the cell only narrows
@@ -43,6 +61,30 @@ export const KEY_CELLS = SIDE_BINS ** 3 * ANGLE_BINS ** 3;
 export const SIDE_TOLERANCE = 4;
 export const SIDE_TOLERANCE_RELATIVE = 0.05;
 export const ANGLE_TOLERANCE = Math.PI / 12;
+
+/**
+ * A shard's tolerances, scaled from the ones above by `toleranceScale` (1 by default; the
+ * person index uses 0.75: person.ts). Only the search uses them, so they narrow or widen
+ * the probe's box without changing what is filed.
+ */
+export interface TriangleTolerance {
+  readonly side: number;
+  readonly sideRelative: number;
+  readonly angle: number;
+}
+
+export const MIN_TOLERANCE_SCALE = 0.5;
+export const MAX_TOLERANCE_SCALE = 1.5;
+
+export function triangleTolerance(scale = 1): TriangleTolerance {
+  return {
+    side: SIDE_TOLERANCE * scale,
+    sideRelative: SIDE_TOLERANCE_RELATIVE * scale,
+    angle: ANGLE_TOLERANCE * scale,
+  };
+}
+
+const DEFAULT_TOLERANCE = triangleTolerance(1);
 
 const TWO_PI = 2 * Math.PI;
 const ROTATION_BIN = TWO_PI / ROTATION_BINS;
@@ -82,10 +124,11 @@ function norm(a: number): number {
 export function forEachTriangle(
   m: MinutiaSet,
   visit: (i: number, j: number, k: number) => void,
+  neighbours: number = TRIANGLE_NEIGHBOURS,
 ): void {
   const n = m.count;
   if (n < 3) return;
-  const kn = Math.min(TRIANGLE_NEIGHBOURS, n - 1);
+  const kn = Math.min(neighbours, n - 1);
   const nearest = new Int32Array(kn);
   const nearestD = new Float64Array(kn);
   const seen = new Set<number>();
@@ -207,21 +250,28 @@ function sideStep(l: number): number {
   return Math.min(SIDE_STEPS - 1, Math.floor(((l % SIDE_BIN) / SIDE_BIN) * SIDE_STEPS));
 }
 
-function angleStep(a: number): number {
-  return Math.floor((a / TWO_PI) * ANGLE_STEPS) % ANGLE_STEPS;
+/** A direction's step within its cell's direction bin (0..ANGLE_SUBSTEPS-1). */
+function angleSubstep(a: number): number {
+  return Math.floor((a / TWO_PI) * ANGLE_STEPS) % ANGLE_SUBSTEPS;
 }
 
-/** The features a posting keeps beside its cell: 4 + 4 + 4 + 6 + 6 + 6 = 30 bits. */
+/**
+ * The features a posting keeps beside its cell: 3 + 3 + 3 bits of side steps, then
+ * 2 + 2 + 2 of direction steps within the cell's bins, 15 bits in all.
+ */
 export function triangleDetail(t: Triangle): number {
   return (
     sideStep(t.a) |
-    (sideStep(t.b) << 4) |
-    (sideStep(t.c) << 8) |
-    (angleStep(t.phi0) << 12) |
-    (angleStep(t.phi1) << 18) |
-    (angleStep(t.phi2) << 24)
+    (sideStep(t.b) << 3) |
+    (sideStep(t.c) << 6) |
+    (angleSubstep(t.phi0) << 9) |
+    (angleSubstep(t.phi1) << 11) |
+    (angleSubstep(t.phi2) << 13)
   );
 }
+
+/** The first side's step of a detail (postings of a cell are kept in its order). */
+export const FIRST_SIDE_MASK = SIDE_STEPS - 1;
 
 /** Quantised orientation of a triangle, for the rotation vote. */
 export function rotationBin(theta: number): number {
@@ -229,22 +279,35 @@ export function rotationBin(theta: number): number {
 }
 
 /** The direction bins within tolerance of `phi` (wrapping round), into `out`. */
-function angleBins(phi: number, out: number[]): void {
+function angleBins(phi: number, out: number[], angle: number): void {
   out.length = 0;
-  const lo = Math.floor((phi - ANGLE_TOLERANCE) / ANGLE_BIN);
-  const hi = Math.floor((phi + ANGLE_TOLERANCE) / ANGLE_BIN);
+  const lo = Math.floor((phi - angle) / ANGLE_BIN);
+  const hi = Math.floor((phi + angle) / ANGLE_BIN);
   for (let b = lo; b <= hi; b++) out.push(((b % ANGLE_BINS) + ANGLE_BINS) % ANGLE_BINS);
 }
 
 const binScratch: [number[], number[], number[]] = [[], [], []];
 
-/** Calls `visit(cell, sa, sb, sc)` for each cell within tolerance of a probe triangle. */
+/**
+ * Calls `visit(cell, sa, sb, sc, d0, d1, d2)` for each cell within tolerance of a probe
+ * triangle: its side bins, and its direction bins times `ANGLE_SUBSTEPS` (where the
+ * cell's steps start in the probe's acceptance tables, `angleAcceptance`).
+ */
 export function forEachProbeCell(
   t: Triangle,
-  visit: (cell: number, sa: number, sb: number, sc: number) => void,
+  visit: (
+    cell: number,
+    sa: number,
+    sb: number,
+    sc: number,
+    d0: number,
+    d1: number,
+    d2: number,
+  ) => void,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
 ): void {
   const range = (l: number): [number, number] => {
-    const tol = SIDE_TOLERANCE + SIDE_TOLERANCE_RELATIVE * l;
+    const tol = tolerance.side + tolerance.sideRelative * l;
     return [
       Math.max(0, Math.floor((l - tol) / SIDE_BIN)),
       Math.min(SIDE_BINS - 1, Math.floor((l + tol) / SIDE_BIN)),
@@ -254,15 +317,25 @@ export function forEachProbeCell(
   const [b0, b1] = range(t.b);
   const [c0, c1] = range(t.c);
   const [p0, p1, p2] = binScratch;
-  angleBins(t.phi0, p0);
-  angleBins(t.phi1, p1);
-  angleBins(t.phi2, p2);
+  angleBins(t.phi0, p0, tolerance.angle);
+  angleBins(t.phi1, p1, tolerance.angle);
+  angleBins(t.phi2, p2, tolerance.angle);
   for (let sa = a0; sa <= a1; sa++)
     for (let sb = b0; sb <= b1; sb++)
       for (let sc = c0; sc <= c1; sc++)
         for (const q0 of p0)
           for (const q1 of p1)
-            for (const q2 of p2) visit(cellOf(sa, sb, sc, q0, q1, q2), sa, sb, sc);
+            for (const q2 of p2) {
+              visit(
+                cellOf(sa, sb, sc, q0, q1, q2),
+                sa,
+                sb,
+                sc,
+                q0 * ANGLE_SUBSTEPS,
+                q1 * ANGLE_SUBSTEPS,
+                q2 * ANGLE_SUBSTEPS,
+              );
+            }
 }
 
 const STEP = SIDE_BIN / SIDE_STEPS;
@@ -273,8 +346,12 @@ const ANGLE_STEP = TWO_PI / ANGLE_STEPS;
  * probe's side `l`, as [lo, hi] (empty when lo > hi). Steps are taken at their middle,
  * and half a step is added to the tolerance so rounding never rejects a true pair.
  */
-export function sideStepRange(l: number, bin: number): [number, number] {
-  const tol = SIDE_TOLERANCE + SIDE_TOLERANCE_RELATIVE * l + STEP / 2;
+export function sideStepRange(
+  l: number,
+  bin: number,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
+): [number, number] {
+  const tol = tolerance.side + tolerance.sideRelative * l + STEP / 2;
   const base = bin * SIDE_BIN + STEP / 2;
   return [
     Math.max(0, Math.ceil((l - tol - base) / STEP)),
@@ -282,21 +359,34 @@ export function sideStepRange(l: number, bin: number): [number, number] {
   ];
 }
 
-/** Fills `out[step]` with 1 for each detail angle step within tolerance of `phi`. */
-export function angleAcceptance(phi: number, out: Uint8Array): void {
+/**
+ * Fills `out[step]` with 1 for each direction step of the whole turn (direction bin times
+ * `ANGLE_SUBSTEPS` plus the detail's step) within tolerance of `phi`.
+ */
+export function angleAcceptance(
+  phi: number,
+  out: Uint8Array,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
+): void {
   for (let q = 0; q < ANGLE_STEPS; q++) {
     let d = Math.abs((q + 0.5) * ANGLE_STEP - phi);
     if (d > Math.PI) d = TWO_PI - d;
-    out[q] = d <= ANGLE_TOLERANCE + ANGLE_STEP / 2 ? 1 : 0;
+    out[q] = d <= tolerance.angle + ANGLE_STEP / 2 ? 1 : 0;
   }
 }
 
 /** Whether the two longest sides are too close to be sure which one is the longest. */
-export function ambiguousLongest(m: MinutiaSet, i: number, j: number, k: number): boolean {
+export function ambiguousLongest(
+  m: MinutiaSet,
+  i: number,
+  j: number,
+  k: number,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
+): boolean {
   const s = [
     Math.hypot(m.x[j]! - m.x[k]!, m.y[j]! - m.y[k]!),
     Math.hypot(m.x[i]! - m.x[k]!, m.y[i]! - m.y[k]!),
     Math.hypot(m.x[i]! - m.x[j]!, m.y[i]! - m.y[j]!),
   ].sort((a, b) => b - a);
-  return s[0]! - s[1]! < 4 + 0.05 * s[0]!;
+  return s[0]! - s[1]! < tolerance.side + tolerance.sideRelative * s[0]!;
 }

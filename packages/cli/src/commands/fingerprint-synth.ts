@@ -135,8 +135,8 @@ export function registerFingerprintSynthCommands(program: Command): void {
     .option('--threads <n>', 'worker threads holding the index shards', '2')
     .option(
       '--fingers <n>',
-      'fingers per person: 2 = right and left index; 1 = one template per person, score threshold',
-      '2',
+      'fingers per person: 4 = right and left index and middle; 2 = the index fingers; 1 = one template per person, score threshold',
+      '4',
     )
     .option('--seed <n>', 'seed of the synthetic population', '1')
     .option('--json', 'print the figures as one JSON object')
@@ -207,7 +207,11 @@ export function registerFingerprintSynthCommands(program: Command): void {
     .requiredOption('--voters <n>', 'records on the roll')
     .requiredOption('--duplicates <n>', 'people enrolled twice among them')
     .option('--threads <n>', 'worker threads holding the index shards', '2')
-    .option('--fingers <n>', 'fingers per person (2 = right and left index)', '2')
+    .option(
+      '--fingers <n>',
+      'fingers per person (4 = right and left index and middle; 2 = the index fingers)',
+      '4',
+    )
     .option('--seed <n>', 'seed of the synthetic population', '2')
     .option('--json', 'print the figures as one JSON object')
     .action(
