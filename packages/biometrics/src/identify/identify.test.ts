@@ -24,6 +24,25 @@ describe('1:N index', () => {
     expect(hits).toBeGreaterThanOrEqual(3);
   });
 
+  it('counts a batch of probes the same votes as each alone, the best run of three rotation bins', () => {
+    const batch = [...probes.map((p) => p.t), ...gallery.slice(0, 40)];
+    const alone = batch.map((t) => {
+      const votes = new Map<number, number>();
+      whole.forEachVote(t, (local, v) => votes.set(local, v));
+      return votes;
+    });
+    const together = whole.votesOfMany(batch);
+    together.forEach((v, i) => {
+      expect(new Map(Array.from(v.local, (local, q) => [local, v.votes[q]!]))).toEqual(alone[i]);
+    });
+    // A template searched with itself gets a vote from each of its triangles (and their
+    // runs of rotation bins), more than any other template.
+    const self = together[probes.length]!;
+    const top = self.local[self.votes.indexOf(Math.max(...self.votes))];
+    expect(whole.entry(top!)).toBe(0);
+    expect(whole.votesOfMany([])).toEqual([]);
+  });
+
   it('gives identical results after a save and load', () => {
     const bytes = whole.toBytes();
     const loaded = IndexShard.fromBytes(bytes);

@@ -53,6 +53,40 @@ describe('person-level 1:N index', () => {
     expect(without.map((c) => c.entry)).not.toContain(60);
   });
 
+  it('gives a batch of probes the same lists as one search each', () => {
+    // Mates, strangers, a probe with one finger, one with a position nobody enrolled, a
+    // probe too small to vote and records searched against their own roll (excluded).
+    const one = gallery[9]![0]!.template;
+    const tooSmall = {
+      ...one,
+      x: one.x.slice(0, 2),
+      y: one.y.slice(0, 2),
+      direction: one.direction.slice(0, 2),
+      kind: one.kind.slice(0, 2),
+      reliability: one.reliability.slice(0, 2),
+    };
+    const probes = [
+      ...mated.map((p) => person(p, 1)),
+      person(PERSONS + 3, 1),
+      person(60, 1, [7]),
+      person(60, 1, [3]),
+      [{ position: 2, template: tooSmall }],
+      ...[10, 11, 12].map((p) => person(p, 0)),
+    ].map(prepareFingers);
+    const options = probes.map((_, i) =>
+      i >= probes.length - 3 ? { exclude: 10 + i - (probes.length - 3), candidates: 6 } : {},
+    );
+    const alone = probes.map((p, i) => shard.search(p, options[i]));
+    expect(shard.searchMany(probes, options)).toEqual(alone);
+    expect(alone.slice(0, mated.length).map((l) => l[0]?.entry)).toEqual(mated);
+    expect(
+      alone
+        .slice(-3)
+        .flat()
+        .map((c) => c.entry),
+    ).not.toContain(10);
+  });
+
   it('refuses a finger position twice or out of range', () => {
     const s = new PersonShard();
     expect(() => {

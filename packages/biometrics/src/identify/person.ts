@@ -1,9 +1,17 @@
 import { InvalidInputError, err, ok, type Result } from '@vigil/core';
-import { fuseFmrs } from '../fusion/fuse.ts';
+import { FMR_FLOOR, fmrToEvidence, fuseFmrs, productTail } from '../fusion/fuse.ts';
 import { matchPrepared, prepareTemplate, type PreparedTemplate } from '../match.ts';
 import { scoreToFmr } from '../score.ts';
 import type { FingerprintTemplate } from '../template.ts';
-import { Growable, IndexShard, Reader, bytesOf, joinAligned, selectTopVoted } from './shard.ts';
+import {
+  Growable,
+  IndexShard,
+  Reader,
+  bytesOf,
+  joinAligned,
+  selectTopVoted,
+  type TemplateVotes,
+} from './shard.ts';
 
 /**
  * Person-level 1:N identification: each person is enrolled with several fingers, each
@@ -133,6 +141,13 @@ export const PERSON_TRIANGLE_NEIGHBOURS = 4;
  */
 export const PERSON_TOLERANCE_SCALE = 0.75;
 
+/**
+ * Probes whose votes `searchMany` counts together. Enough for their visits to crowd the
+ * index's cells (256 four-finger probes reach about 4 million cells, of some 1.5 million
+ * in use at 50,000 persons), few enough that what passes stays in tens of megabytes.
+ */
+const PERSON_SEARCH_BATCH = 256;
+
 const MAGIC = 0x53504756; // "VGPS" read little-endian
 const FORMAT_VERSION = 1;
 
@@ -212,6 +227,65 @@ export class PersonShard {
 
   /** Candidates for the probe's fingers, most fused evidence first. */
   search(probe: readonly PreparedFinger[], options: PersonSearchOptions = {}): PersonCandidate[] {
+    return this.candidatesFrom(probe, options, (finger, shard, add) => {
+      shard.forEachVote(finger.template, add);
+    });
+  }
+
+  /**
+   * Candidates for many probes, the same list for each as `search` gives it alone
+   * (`options[i]` for probe i), with the votes counted a batch at a time
+   * (`IndexShard.votesOfMany`): the de-duplication of a roll, where every record is a
+   * probe, reads the index in cell order rather than once per record.
+   */
+  searchMany(
+    probes: readonly (readonly PreparedFinger[])[],
+    options: readonly PersonSearchOptions[],
+  ): PersonCandidate[][] {
+    const out: PersonCandidate[][] = [];
+    for (let start = 0; start < probes.length; start += PERSON_SEARCH_BATCH) {
+      const batch = probes.slice(start, start + PERSON_SEARCH_BATCH);
+      // Per finger position, each probe's votes in that position's shard.
+      const votes = new Map<number, Map<number, TemplateVotes>>();
+      for (const [position, shard] of this.positions) {
+        const who: number[] = [];
+        const templates: FingerprintTemplate[] = [];
+        batch.forEach((probe, i) => {
+          const finger = probe.find((f) => f.position === position);
+          if (finger !== undefined) {
+            who.push(i);
+            templates.push(finger.template);
+          }
+        });
+        const counted = shard.votesOfMany(templates);
+        votes.set(position, new Map(who.map((i, k) => [i, counted[k]!])));
+      }
+      batch.forEach((probe, i) => {
+        out.push(
+          this.candidatesFrom(probe, options[start + i] ?? {}, (finger, _shard, add) => {
+            const v = votes.get(finger.position)?.get(i);
+            if (v !== undefined)
+              for (let q = 0; q < v.local.length; q++) add(v.local[q]!, v.votes[q]!);
+          }),
+        );
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Sums each person's votes over the probe's fingers (`votesOf` gives one finger's, in
+   * its position's shard), picks the candidates and fully matches them.
+   */
+  private candidatesFrom(
+    probe: readonly PreparedFinger[],
+    options: PersonSearchOptions,
+    votesOf: (
+      finger: PreparedFinger,
+      shard: IndexShard,
+      add: (local: number, votes: number) => void,
+    ) => void,
+  ): PersonCandidate[] {
     const n = this.size;
     if (n === 0) return [];
     if (this.sums?.length !== n) {
@@ -224,7 +298,7 @@ export class PersonShard {
     for (const finger of probe) {
       const shard = this.positions.get(finger.position);
       if (shard === undefined) continue;
-      shard.forEachVote(finger.template, (t, v) => {
+      votesOf(finger, shard, (t, v) => {
         const person = shard.entry(t);
         if (sums[person] === 0) touched[count++] = person;
         sums[person] = Math.min(65535, sums[person]! + v);
@@ -253,16 +327,31 @@ export class PersonShard {
     const maxFmr = options.maxFusedFmr ?? 1;
     const out: PersonCandidate[] = [];
     chosen.forEach((local, c) => {
-      const fingers: { position: number; score: number }[] = [];
+      const pairs: { position: number; probe: PreparedTemplate; enrolled: FingerprintTemplate }[] =
+        [];
       for (const finger of probe) {
         const shard = this.positions.get(finger.position);
-        if (shard === undefined) continue;
-        const t = PersonShard.find(shard, local);
-        if (t < 0) continue;
-        fingers.push({
-          position: finger.position,
-          score: matchPrepared(finger.prepared, prepareTemplate(shard.template(t))),
-        });
+        const t = shard === undefined ? -1 : PersonShard.find(shard, local);
+        if (t >= 0) {
+          pairs.push({
+            position: finger.position,
+            probe: finger.prepared,
+            enrolled: shard!.template(t),
+          });
+        }
+      }
+      const fingers: { position: number; score: number }[] = [];
+      let evidence = 0;
+      for (const pair of pairs) {
+        // Most candidates are chance ones. Once even the strongest evidence the fingers
+        // still to compare could bring (each is floored at FMR_FLOOR) leaves the fused FMR
+        // above the threshold, the rest cannot change the decision: stop comparing.
+        const left = pairs.length - fingers.length;
+        const best = evidence - left * Math.log10(FMR_FLOOR);
+        if (maxFmr < 1 && productTail(10 ** -best, pairs.length) > maxFmr) return;
+        const score = matchPrepared(pair.probe, prepareTemplate(pair.enrolled));
+        fingers.push({ position: pair.position, score });
+        evidence += fmrToEvidence(scoreToFmr(score));
       }
       const fused = fuseFmrs(fingers.map((f) => scoreToFmr(f.score)));
       if (fused.fmr <= maxFmr) {

@@ -278,6 +278,18 @@ export function rotationBin(theta: number): number {
   return Math.floor(norm(theta) / ROTATION_BIN) % ROTATION_BINS;
 }
 
+/** The side bins within tolerance of a probe's side `l`, as [first, last]. */
+export function sideBinRange(
+  l: number,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
+): [number, number] {
+  const tol = tolerance.side + tolerance.sideRelative * l;
+  return [
+    Math.max(0, Math.floor((l - tol) / SIDE_BIN)),
+    Math.min(SIDE_BINS - 1, Math.floor((l + tol) / SIDE_BIN)),
+  ];
+}
+
 /** The direction bins within tolerance of `phi` (wrapping round), into `out`. */
 function angleBins(phi: number, out: number[], angle: number): void {
   out.length = 0;
@@ -289,9 +301,9 @@ function angleBins(phi: number, out: number[], angle: number): void {
 const binScratch: [number[], number[], number[]] = [[], [], []];
 
 /**
- * Calls `visit(cell, sa, sb, sc, d0, d1, d2)` for each cell within tolerance of a probe
- * triangle: its side bins, and its direction bins times `ANGLE_SUBSTEPS` (where the
- * cell's steps start in the probe's acceptance tables, `angleAcceptance`).
+ * Calls `visit(cell, sa, sb, sc, q0, q1, q2)` for each cell within tolerance of a probe
+ * triangle: its side bins and its direction bins (which index the probe's acceptance
+ * masks, `sideStepMask` and `angleAcceptance`).
  */
 export function forEachProbeCell(
   t: Triangle,
@@ -300,22 +312,15 @@ export function forEachProbeCell(
     sa: number,
     sb: number,
     sc: number,
-    d0: number,
-    d1: number,
-    d2: number,
+    q0: number,
+    q1: number,
+    q2: number,
   ) => void,
   tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
 ): void {
-  const range = (l: number): [number, number] => {
-    const tol = tolerance.side + tolerance.sideRelative * l;
-    return [
-      Math.max(0, Math.floor((l - tol) / SIDE_BIN)),
-      Math.min(SIDE_BINS - 1, Math.floor((l + tol) / SIDE_BIN)),
-    ];
-  };
-  const [a0, a1] = range(t.a);
-  const [b0, b1] = range(t.b);
-  const [c0, c1] = range(t.c);
+  const [a0, a1] = sideBinRange(t.a, tolerance);
+  const [b0, b1] = sideBinRange(t.b, tolerance);
+  const [c0, c1] = sideBinRange(t.c, tolerance);
   const [p0, p1, p2] = binScratch;
   angleBins(t.phi0, p0, tolerance.angle);
   angleBins(t.phi1, p1, tolerance.angle);
@@ -326,15 +331,7 @@ export function forEachProbeCell(
         for (const q0 of p0)
           for (const q1 of p1)
             for (const q2 of p2) {
-              visit(
-                cellOf(sa, sb, sc, q0, q1, q2),
-                sa,
-                sb,
-                sc,
-                q0 * ANGLE_SUBSTEPS,
-                q1 * ANGLE_SUBSTEPS,
-                q2 * ANGLE_SUBSTEPS,
-              );
+              visit(cellOf(sa, sb, sc, q0, q1, q2), sa, sb, sc, q0, q1, q2);
             }
 }
 
@@ -360,18 +357,42 @@ export function sideStepRange(
 }
 
 /**
- * Fills `out[step]` with 1 for each direction step of the whole turn (direction bin times
- * `ANGLE_SUBSTEPS` plus the detail's step) within tolerance of `phi`.
+ * The detail steps of a side in bin `bin` within tolerance of the probe's side `l`, as a
+ * bit mask (bit `step` set when accepted; 0 when none is). A mask lets the search test a
+ * posting's every field with one branch (shard.ts).
+ */
+export function sideStepMask(
+  l: number,
+  bin: number,
+  tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
+): number {
+  const [lo, hi] = sideStepRange(l, bin, tolerance);
+  return lo > hi ? 0 : ((1 << (hi + 1)) - 1) & ~((1 << lo) - 1);
+}
+
+/**
+ * Fills `out[bin]`, for each direction bin of the whole turn, with the mask of its
+ * `ANGLE_SUBSTEPS` detail steps that lie within tolerance of `phi` (bit `step` set when
+ * accepted). Steps are taken at their middle, with half a step added to the tolerance.
  */
 export function angleAcceptance(
   phi: number,
   out: Uint8Array,
   tolerance: TriangleTolerance = DEFAULT_TOLERANCE,
 ): void {
-  for (let q = 0; q < ANGLE_STEPS; q++) {
+  out.fill(0);
+  // Only the steps near phi can be accepted (a step or so of margin either side).
+  const reach = tolerance.angle + ANGLE_STEP / 2;
+  const first = Math.floor((phi - reach) / ANGLE_STEP) - 1;
+  const last = Math.ceil((phi + reach) / ANGLE_STEP) + 1;
+  for (let k = first; k <= last; k++) {
+    const q = ((k % ANGLE_STEPS) + ANGLE_STEPS) % ANGLE_STEPS;
     let d = Math.abs((q + 0.5) * ANGLE_STEP - phi);
     if (d > Math.PI) d = TWO_PI - d;
-    out[q] = d <= tolerance.angle + ANGLE_STEP / 2 ? 1 : 0;
+    if (d <= tolerance.angle + ANGLE_STEP / 2) {
+      const bin = Math.floor(q / ANGLE_SUBSTEPS);
+      out[bin] = out[bin]! | (1 << (q % ANGLE_SUBSTEPS));
+    }
   }
 }
 
