@@ -847,9 +847,11 @@ function acceptMask(
 /**
  * Counts the votes in `codes[from..to)` (template << 5 | rotation bin) into the scratch
  * and returns the new number of touched templates. A template's count is its best run of
- * three adjacent rotation bins: a vote in bin r can raise the runs centred on r - 1, r and
- * r + 1, so all three are looked at, and the count does not depend on the order in which
- * votes arrive (a batch brings them in cell order, a lone probe in triangle order).
+ * three adjacent rotation bins centred on a bin that has votes of its own (a run centred
+ * on an empty bin is two scattered bins, what chance pairs give, not one rotation). A
+ * vote in bin r can raise the runs centred on r - 1, r and r + 1, so every one of them
+ * with votes is looked at: the count does not depend on the order in which votes arrive
+ * (a batch brings them in cell order, a lone probe in triangle order).
  */
 function castVotes(
   codes: Uint32Array,
@@ -871,11 +873,9 @@ function castVotes(
     const left = votes[base + ((r - 1) & mask)]!;
     const right = votes[base + ((r + 1) & mask)]!;
     const centred = left + v + 1 + right;
-    const w = Math.max(
-      centred,
-      centred - right + votes[base + ((r - 2) & mask)]!,
-      centred - left + votes[base + ((r + 2) & mask)]!,
-    );
+    let w = centred;
+    if (left > 0) w = Math.max(w, centred - right + votes[base + ((r - 2) & mask)]!);
+    if (right > 0) w = Math.max(w, centred - left + votes[base + ((r + 2) & mask)]!);
     const b = best[id]!;
     if (w > b) {
       if (b === 0) touched[touchedCount++] = id;
