@@ -7,6 +7,7 @@ import { fixedClock } from '@vigil/core';
 import { decodeEntry, eventIdOf } from '@vigil/ledger';
 import { openStore, type Store } from '@vigil/store';
 import { buildServer } from '../app.ts';
+import { createOfficial } from '../auth/index.ts';
 
 interface AuditJson {
   auditId: string;
@@ -22,6 +23,8 @@ interface AuditJson {
 let dir: string;
 let store: Store;
 let app: FastifyInstance;
+/** Sessions of an administrator (who runs audits) and a registrar (who may not). */
+const tokens = new Map<'administrator' | 'registrar', string>();
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vigil-audits-'));
@@ -31,6 +34,21 @@ beforeEach(async () => {
     webDistDir: join(dir, 'no-web'),
     clock: fixedClock(new Date('2026-11-10T15:00:00.000Z')),
   });
+  const actor = { actorId: 'test', stationId: 'test', now: new Date('2026-11-10T15:00:00.000Z') };
+  for (const role of ['administrator', 'registrar'] as const) {
+    const official = await createOfficial(
+      store,
+      { officialId: `audit-${role}`, displayName: role, role, pollingPlaces: [] },
+      actor,
+    );
+    if (!official.ok) throw official.error;
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { officialId: `audit-${role}`, password: official.value.password },
+    });
+    tokens.set(role, login.json<{ token: string }>().token);
+  }
 });
 
 afterEach(async () => {
@@ -54,8 +72,15 @@ async function json<T = unknown>(
   method: 'GET' | 'POST' | 'PUT',
   url: string,
   payload?: object,
+  as: 'administrator' | 'registrar' | 'nobody' = 'administrator',
 ): Promise<{ status: number; body: T }> {
-  const res = await app.inject({ method, url, ...(payload === undefined ? {} : { payload }) });
+  const token = as === 'nobody' ? undefined : tokens.get(as);
+  const res = await app.inject({
+    method,
+    url,
+    ...(token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } }),
+    ...(payload === undefined ? {} : { payload }),
+  });
   return { status: res.statusCode, body: res.json<T>() };
 }
 
@@ -118,6 +143,29 @@ describe('risk-limiting audits over HTTP', () => {
       new Set(sample.map((s) => s.ballotId)).size,
     );
     expect(ofAudit.at(-1)?.eventId).toBe(eventIdOf('audit.completed'));
+  });
+
+  it('lets only an official who manages the election change an audit; anyone may read it', async () => {
+    for (const as of ['nobody', 'registrar'] as const) {
+      const refused = await json<{ status: number }>('POST', '/api/audits', plan, as);
+      expect(refused.status).toBe(as === 'nobody' ? 401 : 403);
+    }
+    expect((await json('POST', '/api/audits', plan)).status).toBe(201);
+    const writes: ['POST' | 'PUT', string, object | undefined][] = [
+      ['POST', '/api/audits/gov-2026/rounds', {}],
+      ['PUT', '/api/audits/gov-2026/ballots/P1-A%3A1', { kind: 'not-found' }],
+      ['POST', '/api/audits/gov-2026/rounds/current/close', undefined],
+    ];
+    for (const [method, url, payload] of writes) {
+      expect((await json(method, url, payload, 'nobody')).status).toBe(401);
+      expect((await json(method, url, payload, 'registrar')).status).toBe(403);
+    }
+    // Nothing changed: no round was drawn. Reading needs no one.
+    const state = await json<AuditJson>('GET', '/api/audits/gov-2026', undefined, 'nobody');
+    expect(state.status).toBe(200);
+    expect(state.body.rounds).toEqual([]);
+    const report = await app.inject({ method: 'GET', url: '/api/audits/gov-2026/report' });
+    expect(report.statusCode).toBe(200);
   });
 
   it('keeps its state across a restart of the server', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import { systemClock, type Clock } from '@vigil/core';
 import type { Store } from '@vigil/store';
+import { requireOfficial, rolesFor } from '../auth/index.ts';
 import { auditReport, type AuditState } from '@vigil/tally';
 import {
   applyAuditStep,
@@ -14,6 +15,11 @@ import {
  * `/api/audits`: risk-limiting audits as audit boards run them. Start an audit (contest,
  * risk limit, public seed, ballot manifest), draw a round, enter what each sampled paper
  * ballot shows, close the round to measure the risk, and read the report.
+ *
+ * Reading is public: observers follow every round and check the draw from the public
+ * seed. Every step that changes an audit needs a signed-in official allowed to manage
+ * the election (`election.manage`, auth/policy.ts), as the tally does: whoever could
+ * enter a sampled ballot's votes or close a round could steer the audit's verdict.
  */
 
 const AUDIT_ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
@@ -84,6 +90,7 @@ export interface AuditRoutesOptions {
 export const auditRoutes: FastifyPluginCallback<AuditRoutesOptions> = (app, options, done) => {
   const { store } = options;
   const clock = options.clock ?? systemClock;
+  const admin = requireOfficial({ store, roles: rolesFor('election.manage'), clock });
 
   app.get('/api/audits', async () => ({
     audits: (await store.listAudits()).map((a) => ({
@@ -94,7 +101,7 @@ export const auditRoutes: FastifyPluginCallback<AuditRoutesOptions> = (app, opti
 
   app.post<{ Body: AuditPlanInput & { auditId: string } }>(
     '/api/audits',
-    { schema: { body: createBody }, bodyLimit: 20 * 1024 * 1024 },
+    { schema: { body: createBody }, bodyLimit: 20 * 1024 * 1024, preHandler: admin },
     async (request, reply) => {
       const { auditId, ...input } = request.body;
       const state = await createAudit(store, auditId, input, clock.now());
@@ -129,6 +136,7 @@ export const auditRoutes: FastifyPluginCallback<AuditRoutesOptions> = (app, opti
           properties: { size: { type: 'integer', minimum: 1, maximum: 10_000_000 } },
         },
       },
+      preHandler: admin,
     },
     async (request, reply) => {
       const { auditId } = request.params;
@@ -156,6 +164,7 @@ export const auditRoutes: FastifyPluginCallback<AuditRoutesOptions> = (app, opti
           properties: { kind: { type: 'string', enum: ['votes', 'not-found'] }, votes: VOTES },
         },
       },
+      preHandler: admin,
     },
     async (request) => {
       const { auditId, ballotId } = request.params;
@@ -172,7 +181,10 @@ export const auditRoutes: FastifyPluginCallback<AuditRoutesOptions> = (app, opti
 
   app.post<{ Params: { auditId: string } }>(
     '/api/audits/:auditId/rounds/current/close',
-    { schema: { params: { type: 'object', properties: { auditId: AUDIT_ID } } } },
+    {
+      schema: { params: { type: 'object', properties: { auditId: AUDIT_ID } } },
+      preHandler: admin,
+    },
     async (request) => {
       const { auditId } = request.params;
       const state = await applyAuditStep(store, auditId, { type: 'round-closed' }, clock.now());
