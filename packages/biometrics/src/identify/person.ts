@@ -342,6 +342,7 @@ export class PersonShard {
         }
       }
       const fingers: { position: number; score: number }[] = [];
+      const fmrs: number[] = [];
       let evidence = 0;
       for (const pair of pairs) {
         // Most candidates are chance ones. Once even the strongest evidence the fingers
@@ -352,9 +353,10 @@ export class PersonShard {
         if (maxFmr < 1 && productTail(10 ** -best, pairs.length) > maxFmr) return;
         const score = matchPrepared(pair.probe, prepareTemplate(pair.enrolled));
         fingers.push({ position: pair.position, score });
-        evidence += fmrToEvidence(scoreToFmr(score));
+        fmrs.push(scoreToFmr(score));
+        evidence += fmrToEvidence(fmrs.at(-1)!);
       }
-      const fused = fuseFmrs(fingers.map((f) => scoreToFmr(f.score)));
+      const fused = fuseFmrs(fmrs);
       if (fused.fmr <= maxFmr) {
         out.push({
           entry: this.persons.data[local]!,

@@ -83,12 +83,16 @@ export class Growable<T extends Uint8Array | Uint16Array | Uint32Array> {
     private readonly make: (n: number) => T,
   ) {}
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = this.make(Math.max(16, Math.ceil(this.data.length * 1.5)));
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.length === this.data.length) this.reserve(1);
     this.data[this.length++] = v;
+  }
+  /** Makes room for `extra` more values, so that they can be written to `data` directly. */
+  reserve(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.data.length) return;
+    const next = this.make(Math.max(16, need, Math.ceil(this.data.length * 1.5)));
+    next.set(this.data);
+    this.data = next;
   }
   trimmed(): T {
     return this.data.slice(0, this.length) as T;
@@ -518,47 +522,41 @@ export class IndexShard {
     const none = (): TemplateVotes => ({ local: new Int32Array(0), votes: new Uint8Array(0) });
     if (n === 0) return probes.map(none);
     // 1. Every probe's visits: cell, accepted steps, and reference with the probe's number.
-    let cells = new Uint32Array(1 << 16);
-    let accepts = new Uint32Array(1 << 16);
-    let refs = new Uint32Array(1 << 16);
-    let visits = 0;
+    const found = new Growable(u32(1 << 16), u32);
+    const accepted = new Growable(u32(1 << 16), u32);
+    const referred = new Growable(u32(1 << 16), u32);
     probes.forEach((probe, b) => {
       if (probe.x.length < 3) return;
       this.forEachProbeVisit(probe, (cell, accept, ref) => {
-        if (visits === cells.length) {
-          cells = grown(cells);
-          accepts = grown(accepts);
-          refs = grown(refs);
-        }
-        cells[visits] = cell;
-        accepts[visits] = accept;
-        refs[visits++] = ref | (b << 8);
+        found.push(cell);
+        accepted.push(accept);
+        referred.push(ref | (b << 8));
       });
     });
     // 2. In cell order.
-    [cells, accepts, refs] = sortVisits(cells, accepts, refs, visits);
+    const visits = found.length;
+    const [cells, accepts, refs] = sortVisits(found.data, accepted.data, referred.data, visits);
     // 3. The sweep: what passed, with whose probe it was.
-    let passed = new Uint32Array(Math.max(1 << 16, visits * 4));
-    let owners = new Uint16Array(passed.length);
+    const passed = new Growable(u32(Math.max(1 << 16, visits * 4)), u32);
+    const owners = new Growable(u16(passed.data.length), u16);
     const room = this.largestCell();
-    let at = 0;
     for (let v = 0; v < visits; v++) {
-      if (at + room > passed.length) {
-        passed = grown(passed, at + room);
-        owners = grown(owners, at + room);
-      }
+      passed.reserve(room);
+      owners.reserve(room);
       const ref = refs[v]!;
-      const next = this.scanCell(cells[v]!, accepts[v]!, ref & 0xff, passed, at);
-      owners.fill(ref >>> 8, at, next);
-      at = next;
+      const at = passed.length;
+      passed.length = this.scanCell(cells[v]!, accepts[v]!, ref & 0xff, passed.data, at);
+      owners.data.fill(ref >>> 8, at, passed.length);
+      owners.length = passed.length;
     }
     // 4. Per probe (a counting sort by owner), the same votes as alone.
+    const at = passed.length;
     const starts = new Uint32Array(probes.length + 1);
-    for (let q = 0; q < at; q++) starts[owners[q]! + 1]!++;
+    for (let q = 0; q < at; q++) starts[owners.data[q]! + 1]!++;
     for (let b = 0; b < probes.length; b++) starts[b + 1]! += starts[b]!;
     const byProbe = new Uint32Array(at);
     const fill = starts.slice(0, probes.length);
-    for (let q = 0; q < at; q++) byProbe[fill[owners[q]!]!++] = passed[q]!;
+    for (let q = 0; q < at; q++) byProbe[fill[owners.data[q]!]!++] = passed.data[q]!;
     const scratch = voteScratch(n);
     return probes.map((_, b) => {
       const touchedCount = castVotes(byProbe, starts[b]!, starts[b + 1]!, scratch, 0);
@@ -885,25 +883,19 @@ function castVotes(
   return touchedCount;
 }
 
-function grown<T extends Uint16Array | Uint32Array>(a: T, atLeast = 0): T {
-  const b = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, atLeast));
-  b.set(a);
-  return b;
-}
-
 /**
  * Visits sorted by cell number, their accepted steps and references moved along with
  * them (a stable LSD radix sort, 12 bits a pass, over the 23-bit cell numbers): the sweep
  * then reads all three in order, never scattered.
  */
 function sortVisits(
-  cells: Uint32Array<ArrayBuffer>,
-  accepts: Uint32Array<ArrayBuffer>,
-  refs: Uint32Array<ArrayBuffer>,
+  cells: Uint32Array,
+  accepts: Uint32Array,
+  refs: Uint32Array,
   count: number,
-): [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>] {
-  let [c0, a0, r0] = [cells, accepts, refs];
-  let [c1, a1, r1] = [new Uint32Array(count), new Uint32Array(count), new Uint32Array(count)];
+): [Uint32Array, Uint32Array, Uint32Array] {
+  let [c0, a0, r0]: [Uint32Array, Uint32Array, Uint32Array] = [cells, accepts, refs];
+  let [c1, a1, r1]: [Uint32Array, Uint32Array, Uint32Array] = [u32(count), u32(count), u32(count)];
   const counts = new Uint32Array(4097);
   for (let shift = 0; shift < 24; shift += 12) {
     counts.fill(0);
