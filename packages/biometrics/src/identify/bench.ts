@@ -5,7 +5,8 @@ import {
   synthesizeFingerTemplate,
   synthesizePersonFingerTemplate,
 } from '../synth/templates.ts';
-import type { PersonCandidate, PersonFinger } from './person.ts';
+import { sweepEngine } from './native.ts';
+import { DEDUP_TOLERANCE_SCALE, type PersonCandidate, type PersonFinger } from './person.ts';
 import { PersonIdentificationPool } from './person-pool.ts';
 import { IdentificationPool } from './pool.ts';
 
@@ -346,14 +347,19 @@ export interface DedupBenchOptions {
   readonly threads?: number;
   readonly seed?: number;
   /**
-   * Candidates per shard passed to the full matcher (default 16 for one finger, 4 for more:
+   * Candidates per shard passed to the full matcher (default 16 for one finger, 2 for more:
    * with four fingers a mate out-votes every chance person in nearly every search).
    */
   readonly candidates?: number;
+  /** Tolerance scale of the searches (several fingers; default `DEDUP_TOLERANCE_SCALE`). */
+  readonly toleranceScale?: number;
   /**
    * Threshold for calling two records one person. One finger: a score (default
-   * `thresholdForFmr(1e-4 / voters)`); several: a fused FMR (default 1e-4 / voters). Either
-   * way about 1e-4 x (candidates compared) / voters false pairs per search.
+   * `thresholdForFmr(1e-4 / voters)`: about 1e-4 x (candidates compared) / voters false
+   * pairs per search). Several: a fused FMR (default 1e-2 / voters, the rule of
+   * identification at an FPIR of 1%): each search compares its few candidates, so about
+   * 1e-2 x (candidates compared) / voters false pairs a search, 0.02 over a whole roll at
+   * 2 candidates, where a threshold of 1e-4 / voters lost 0.4% of the true pairs.
    */
   readonly threshold?: number;
   /** Fingers per person (default 4; 1: the one-template index, as `identifyBench`). */
@@ -366,6 +372,11 @@ export interface DedupBenchResult {
   readonly duplicates: number;
   readonly fingers: number;
   readonly threshold: number;
+  /** Candidates per shard fully matched, and the searches' tolerance scale (several fingers). */
+  readonly candidates: number;
+  readonly toleranceScale?: number;
+  /** Which sweep the batch searches used (native.ts). */
+  readonly sweep: 'native' | 'javascript';
   readonly pairsReported: number;
   readonly truePairsFound: number;
   readonly recall: number;
@@ -412,6 +423,7 @@ function dedupResult(
   o: DedupBenchOptions,
   fingers: number,
   threshold: number,
+  search: { readonly candidates: number; readonly toleranceScale?: number },
   roll: Roll,
   found: ReadonlySet<number>,
   started: number,
@@ -427,6 +439,8 @@ function dedupResult(
     duplicates: d,
     fingers,
     threshold,
+    ...search,
+    sweep: sweepEngine,
     pairsReported: found.size,
     truePairsFound: truePairs,
     recall: d === 0 ? 1 : truePairs / d,
@@ -440,9 +454,10 @@ function dedupResult(
 /**
  * De-duplication of a roll against itself: `voters` records, of which `duplicates`
  * people are enrolled twice (another impression of each of their fingers). The whole
- * roll is enrolled first, then every record is searched against all the others (a batch,
- * all against all, through the index): each pair at or beyond the threshold is reported
- * once, whichever of its two records found it.
+ * roll is enrolled first, then searched through the index, a batch of records at a time.
+ * With several fingers each record is searched among the records before it, so each pair
+ * is compared once, from its later record; with one finger, against all the others, each
+ * pair reported once whichever of its two records found it.
  */
 export async function dedupBench(o: DedupBenchOptions): Promise<DedupBenchResult> {
   const fingers = o.fingers ?? DEFAULT_BENCH_FINGERS;
@@ -460,7 +475,11 @@ async function dedupBenchPersons(o: DedupBenchOptions, fingers: number): Promise
   const n = o.voters;
   const roll = plantRoll(n, o.duplicates);
   const positions = ENROLMENT_FINGER_ORDER.slice(0, fingers);
-  const threshold = o.threshold ?? 1e-4 / n;
+  const threshold = o.threshold ?? 1e-2 / n;
+  const search = {
+    candidates: o.candidates ?? 2,
+    toleranceScale: o.toleranceScale ?? DEDUP_TOLERANCE_SCALE,
+  };
   const pool = new PersonIdentificationPool(threads);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
@@ -469,37 +488,27 @@ async function dedupBenchPersons(o: DedupBenchOptions, fingers: number): Promise
     await pool.seal();
     const buildSeconds = (performance.now() - started) / 1000;
     log(`enrolled ${n} records x ${fingers} fingers in ${buildSeconds.toFixed(1)} s`);
-    const found = new Set<number>();
-    const batchAt = (s: number) => {
-      const ids = Array.from({ length: Math.min(SEARCH_BATCH, n - s) }, (_, i) => s + i);
-      const probes = ids.map((r) =>
-        syntheticPerson(seed, roll.people[r]!, roll.impressions[r]!, positions),
-      );
-      return { ids, probes };
-    };
-    let next = batchAt(0);
-    for (let s = 0; s < n; s += SEARCH_BATCH) {
-      const { ids, probes } = next;
-      const searched = pool.searchMany(
-        probes,
-        { candidates: o.candidates ?? 4, maxFusedFmr: threshold, limit: 5 },
-        ids,
-      );
-      // The next batch's records are drawn while the workers search this one.
-      if (s + SEARCH_BATCH < n) next = batchAt(s + SEARCH_BATCH);
-      const lists = await searched;
-      lists.forEach((list, i) => {
-        for (const c of list) {
-          found.add(Math.min(ids[i]!, c.entry) * n + Math.max(ids[i]!, c.entry));
-        }
-      });
-      if ((s / SEARCH_BATCH) % 10 === 9) {
-        log(
-          `searched ${s + ids.length} records in ${((performance.now() - started) / 1000).toFixed(0)} s`,
-        );
-      }
-    }
-    return dedupResult(o, fingers, threshold, roll, found, started, buildSeconds, cpuStart);
+    // Each record among those before it, in the worker that holds it: every pair is
+    // compared once, from its later record.
+    let logged = 0;
+    const pairs = await pool.deduplicate({
+      ...search,
+      maxFusedFmr: threshold,
+      limit: 5,
+      progress: (searched) => {
+        if (searched - logged < 10_000 && searched < n) return;
+        logged = searched;
+        const at = ((performance.now() - started) / 1000).toFixed(0);
+        log(`searched ${searched} records in ${at} s`);
+      },
+    });
+    const found = new Set(
+      pairs.map(
+        ({ entry, candidate }) =>
+          Math.min(entry, candidate.entry) * n + Math.max(entry, candidate.entry),
+      ),
+    );
+    return dedupResult(o, fingers, threshold, search, roll, found, started, buildSeconds, cpuStart);
   } finally {
     await pool.close();
   }
@@ -512,6 +521,7 @@ async function dedupBenchOneFinger(o: DedupBenchOptions): Promise<DedupBenchResu
   const n = o.voters;
   const roll = plantRoll(n, o.duplicates);
   const threshold = o.threshold ?? thresholdForFmr(1e-4 / n);
+  const candidates = o.candidates ?? 16;
   const pool = new IdentificationPool(threads);
   const started = performance.now();
   const cpuStart = process.cpuUsage();
@@ -526,18 +536,24 @@ async function dedupBenchOneFinger(o: DedupBenchOptions): Promise<DedupBenchResu
       const probes = ids.map((r) =>
         synthesizeFingerTemplate(seed, roll.people[r]!, roll.impressions[r]!),
       );
-      const lists = await pool.searchMany(
-        probes,
-        { candidates: o.candidates ?? 16, threshold, limit: 5 },
-        ids,
-      );
+      const lists = await pool.searchMany(probes, { candidates, threshold, limit: 5 }, ids);
       lists.forEach((list, i) => {
         for (const c of list) {
           found.add(Math.min(ids[i]!, c.entry) * n + Math.max(ids[i]!, c.entry));
         }
       });
     }
-    return dedupResult(o, 1, threshold, roll, found, started, buildSeconds, cpuStart);
+    return dedupResult(
+      o,
+      1,
+      threshold,
+      { candidates },
+      roll,
+      found,
+      started,
+      buildSeconds,
+      cpuStart,
+    );
   } finally {
     await pool.close();
   }

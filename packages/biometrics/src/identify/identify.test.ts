@@ -26,14 +26,12 @@ describe('1:N index', () => {
 
   it('counts a batch of probes the same votes as each alone, the best run of three rotation bins', () => {
     const batch = [...probes.map((p) => p.t), ...gallery.slice(0, 40)];
-    const alone = batch.map((t) => {
-      const votes = new Map<number, number>();
-      whole.forEachVote(t, (local, v) => votes.set(local, v));
-      return votes;
-    });
+    const asMap = (v: { local: Int32Array; votes: Uint8Array }) =>
+      new Map(Array.from(v.local, (local, q) => [local, v.votes[q]!]));
+    const alone = batch.map((t) => asMap(whole.votesOf(t)));
     const together = whole.votesOfMany(batch);
     together.forEach((v, i) => {
-      expect(new Map(Array.from(v.local, (local, q) => [local, v.votes[q]!]))).toEqual(alone[i]);
+      expect(asMap(v)).toEqual(alone[i]);
     });
     // A template searched with itself gets a vote from each of its triangles (and their
     // runs of rotation bins), more than any other template.
@@ -41,6 +39,29 @@ describe('1:N index', () => {
     const top = self.local[self.votes.indexOf(Math.max(...self.votes))];
     expect(whole.entry(top!)).toBe(0);
     expect(whole.votesOfMany([])).toEqual([]);
+  });
+
+  it('votes only for templates below a bound, the same in a batch as alone', () => {
+    const asMap = (v: { local: Int32Array; votes: Uint8Array }) =>
+      new Map(Array.from(v.local, (local, q) => [local, v.votes[q]!]));
+    const batch = [...probes.map((p) => p.t), ...gallery.slice(0, 40)];
+    const below = batch.map((_, i) => (i * 7) % (whole.size + 1));
+    const together = whole.votesOfMany(batch, { below });
+    let voted = 0;
+    together.forEach((v, i) => {
+      expect(asMap(v)).toEqual(asMap(whole.votesOf(batch[i]!, { below: below[i]! })));
+      // The bound cuts the templates voted for, and changes no count it leaves.
+      const all = whole.votesOf(batch[i]!);
+      for (let q = 0; q < v.local.length; q++) {
+        expect(v.local[q]!).toBeLessThan(below[i]!);
+        expect(all.votes[Array.from(all.local).indexOf(v.local[q]!)]).toBe(v.votes[q]);
+      }
+      const kept = Array.from(all.local).filter((t) => t < below[i]!);
+      expect(new Set(v.local)).toEqual(new Set(kept));
+      voted += v.local.length;
+    });
+    expect(voted).toBeGreaterThan(0);
+    expect(whole.votesOf(batch[0]!, { below: 0 }).local.length).toBe(0);
   });
 
   it('gives identical results after a save and load', () => {

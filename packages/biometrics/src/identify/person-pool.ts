@@ -6,6 +6,7 @@ import {
   type PersonCandidate,
   type PersonFinger,
   type PersonSearchOptions,
+  type SharedPersonShard,
 } from './person.ts';
 import { joinShards, splitShards } from './pool.ts';
 import { WorkerGroup } from './workers.ts';
@@ -56,9 +57,33 @@ type PersonTask =
       readonly probes: PackedPersons;
       readonly options: PersonSearchOptions;
       readonly excludes?: Int32Array;
+      readonly befores?: Int32Array;
     }
   | { readonly kind: 'save' }
+  | { readonly kind: 'share' }
+  | { readonly kind: 'adopt'; readonly shards: readonly SharedPersonShard[] }
+  | {
+      readonly kind: 'deduplicate';
+      readonly from: number;
+      readonly to: number;
+      readonly options: PersonSearchOptions;
+    }
   | { readonly kind: 'stats' };
+
+/** Two records of a roll found to be one person: the later record and its candidate. */
+export interface DuplicatePair {
+  /** The later record's entry. */
+  readonly entry: number;
+  /** The earlier record it matched, with the evidence. */
+  readonly candidate: PersonCandidate;
+}
+
+export interface DeduplicateOptions extends Omit<PersonSearchOptions, 'exclude' | 'before'> {
+  /** Entries each worker searches per request (default 2,000): the unit of progress. */
+  readonly batch?: number;
+  /** Told the entries searched so far, after each request. */
+  readonly progress?: (searched: number) => void;
+}
 
 export interface PersonPoolStats {
   readonly persons: number;
@@ -85,6 +110,7 @@ const PERSON_CONTAINER_MAGIC = 0x58504756;
 export class PersonIdentificationPool {
   private readonly group: WorkerGroup<PersonTask>;
   private nextEntry = 0;
+  private shared = false;
 
   constructor(threads: number) {
     this.group = new WorkerGroup<PersonTask>(
@@ -103,6 +129,7 @@ export class PersonIdentificationPool {
   }
 
   private deal(count: number): { entries: number[]; byWorker: number[][] } {
+    this.shared = false; // new persons: share again before the next de-duplication
     const entries = Array.from({ length: count }, () => this.nextEntry++);
     const byWorker: number[][] = Array.from({ length: this.group.size }, () => []);
     entries.forEach((e, i) => byWorker[e % this.group.size]!.push(i));
@@ -176,12 +203,14 @@ export class PersonIdentificationPool {
   /**
    * Ranked candidates for many probes (one list per probe). `excludes[i]`, when given and
    * not negative, is an entry left out of probe i's list (its own record, when a roll is
-   * de-duplicated against itself).
+   * de-duplicated against itself); `befores[i]` likewise bounds probe i's search to the
+   * entries below it (`PersonSearchOptions.before`).
    */
   async searchMany(
     probes: readonly (readonly PersonFinger[])[],
     options: PersonSearchOptions = {},
     excludes?: readonly number[],
+    befores?: readonly number[],
   ): Promise<PersonCandidate[][]> {
     probes.forEach((p, i) => {
       checkFingers(p, `Probe ${i}`);
@@ -190,9 +219,10 @@ export class PersonIdentificationPool {
       Array.from({ length: this.group.size }, (_, w) => {
         const pack = packPersons(probes);
         const ex = excludes === undefined ? undefined : Int32Array.from(excludes);
+        const bf = befores === undefined ? undefined : Int32Array.from(befores);
         return this.group.call(
           w,
-          { kind: 'search', probes: pack, options, excludes: ex },
+          { kind: 'search', probes: pack, options, excludes: ex, befores: bf },
           personBuffers(pack),
         );
       }),
@@ -203,6 +233,59 @@ export class PersonIdentificationPool {
         options.limit ?? 10,
       ),
     );
+  }
+
+  /**
+   * Gives every worker the others' shards, in shared memory (no copy): then a worker can
+   * search its own persons in the whole index (`deduplicate`). Seals first; persons added
+   * afterwards go to new shards, shared at the next call.
+   */
+  async share(): Promise<void> {
+    await this.seal();
+    const shared = (await this.group.all(() => ({ kind: 'share' }))) as SharedPersonShard[][];
+    await this.group.all((w) => ({
+      kind: 'adopt',
+      shards: shared.filter((_, v) => v !== w).flat(),
+    }));
+    this.shared = true;
+  }
+
+  /**
+   * De-duplicates the roll in the index: every enrolled person is searched among the
+   * persons enrolled before them (`PersonSearchOptions.before`), so each pair is compared
+   * once. Each worker searches the persons it holds, in the whole index (`share`, done
+   * first if needed): a person is searched once, not once per shard, and no probe crosses
+   * a thread. Returns every pair within `maxFusedFmr`, by later entry.
+   */
+  async deduplicate(options: DeduplicateOptions = {}): Promise<DuplicatePair[]> {
+    const { batch = 2000, progress, ...search } = options;
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new InvalidInputError(`A de-duplication cannot go ${batch} entries at a time.`, {
+        hint: 'Give a whole number of entries per request, 1 or more.',
+      });
+    }
+    if (!this.shared) await this.share();
+    const size = this.size;
+    let searched = 0;
+    const pairs = await Promise.all(
+      Array.from({ length: this.group.size }, async (_, w) => {
+        const found: DuplicatePair[] = [];
+        for (let from = 0; from < size; from += batch) {
+          const to = Math.min(size, from + batch);
+          const value = (await this.group.call(w, {
+            kind: 'deduplicate',
+            from,
+            to,
+            options: search,
+          })) as DuplicatePair[];
+          found.push(...value);
+          searched += (to - from) / this.group.size;
+          progress?.(Math.round(searched));
+        }
+        return found;
+      }),
+    );
+    return pairs.flat().sort((a, b) => a.entry - b.entry || a.candidate.entry - b.candidate.entry);
   }
 
   async stats(): Promise<PersonPoolStats> {

@@ -17,6 +17,12 @@ import { serveRequests } from './workers.ts';
  * threads.
  */
 const shards: PersonShard[] = [];
+/**
+ * The other workers' shards, shared with this one (`PersonIdentificationPool.share`): read
+ * only, and searched only by `deduplicate`, which searches this worker's own persons in
+ * the whole index. A lone search still covers only this worker's own shards.
+ */
+let adopted: PersonShard[] = [];
 
 function openShard(): PersonShard {
   const last = shards[shards.length - 1];
@@ -72,10 +78,13 @@ function handle(request: PersonPoolRequest): { value: unknown; transfer?: ArrayB
       const options: PersonSearchOptions[] = [];
       for (let i = 0; i + 1 < request.probes.start.length; i++) {
         probes.push(prepareFingers(unpackPerson(request.probes, i)));
-        const exclude = request.excludes?.[i];
-        options.push(
-          exclude === undefined || exclude < 0 ? request.options : { ...request.options, exclude },
-        );
+        const exclude = request.excludes?.[i] ?? -1;
+        const before = request.befores?.[i] ?? -1;
+        options.push({
+          ...request.options,
+          ...(exclude >= 0 ? { exclude } : {}),
+          ...(before >= 0 ? { before } : {}),
+        });
       }
       // One probe: its own search, the quickest answer. Several: counted as a batch, the
       // same lists in less time (`PersonShard.searchMany`).
@@ -93,6 +102,33 @@ function handle(request: PersonPoolRequest): { value: unknown; transfer?: ArrayB
     case 'save': {
       const parts = shards.map((s) => s.toBytes());
       return { value: parts, transfer: parts.map((p) => p.buffer as ArrayBuffer) };
+    }
+    case 'share':
+      return { value: shards.map((s) => s.share()) };
+    case 'adopt':
+      adopted = request.shards.map((s) => PersonShard.fromShared(s));
+      return { value: adopted.length };
+    case 'deduplicate': {
+      // This worker's own persons of entries from..to-1, each searched among the persons
+      // before it in every shard: each pair of the roll is compared once, from its later
+      // record, in the worker that holds that record.
+      const probes: PreparedFinger[][] = [];
+      const options: PersonSearchOptions[] = [];
+      const entries: number[] = [];
+      for (const s of shards) {
+        for (let local = 0; local < s.size; local++) {
+          const entry = s.entry(local);
+          if (entry < request.from || entry >= request.to) continue;
+          probes.push(prepareFingers(s.fingersOf(local)));
+          options.push({ ...request.options, exclude: entry, before: entry });
+          entries.push(entry);
+        }
+      }
+      const lists = PersonShard.searchAcross([...shards, ...adopted], probes, options);
+      const pairs = lists.flatMap((list, i) =>
+        list.map((candidate) => ({ entry: entries[i]!, candidate })),
+      );
+      return { value: pairs };
     }
     case 'stats': {
       let persons = 0;

@@ -87,6 +87,57 @@ describe('person-level 1:N index', () => {
     ).not.toContain(10);
   });
 
+  it('searches only persons enrolled before a bound, at a tolerance of its own', () => {
+    // Person 150's second impression, bounded below and above its own entry.
+    const probe = prepareFingers(person(150, 1));
+    expect(shard.search(probe, { before: 151 })[0]?.entry).toBe(150);
+    const earlier = shard.search(probe, { before: 150, candidates: 24, limit: 24 });
+    expect(earlier.length).toBeGreaterThan(0);
+    for (const c of earlier) expect(c.entry).toBeLessThan(150);
+    expect(shard.search(probe, { before: 0 })).toEqual([]);
+    // A batch bounds each probe by its own option, as alone.
+    const probes = [150, 151, 152].map((p) => prepareFingers(person(p, 1)));
+    const options = [{ before: 150 }, { before: 152 }, { before: 180, toleranceScale: 0.6 }];
+    expect(shard.searchMany(probes, options)).toEqual(
+      probes.map((p, i) => shard.search(p, options[i])),
+    );
+    expect(() => shard.search(probe, { toleranceScale: 2 })).toThrow(/scale its tolerances by 2/);
+  });
+
+  it('searches shards shared from another thread, across all of them at once', () => {
+    const even = new PersonShard();
+    const odd = new PersonShard();
+    gallery.forEach((fingers, p) => {
+      (p % 2 === 0 ? even : odd).add(p, fingers);
+    });
+    // Shared arrays live in shared memory; a shard read from them searches alike.
+    const sharedOdd = odd.share();
+    expect(sharedOdd.persons.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(sharedOdd.positions[0]![1].postings.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const oddAgain = PersonShard.fromShared(sharedOdd);
+    const probes = [...mated, 61, 62].map((p) => prepareFingers(person(p, 1)));
+    for (const probe of probes) expect(oddAgain.search(probe)).toEqual(odd.search(probe));
+    // Across both halves: each mate first, with the evidence a search of the whole gallery
+    // gives it (`candidates` counts over all the shards searched).
+    even.seal();
+    const across = PersonShard.searchAcross(
+      [even, oddAgain],
+      probes,
+      probes.map(() => ({ candidates: 4 })),
+    );
+    probes.forEach((probe, i) => {
+      const [whole] = shard.search(probe, { candidates: 4 });
+      expect(across[i]![0]).toEqual(whole);
+    });
+    // Bounds and exclusion hold in every shard.
+    const bounded = PersonShard.searchAcross(
+      [even, oddAgain],
+      [prepareFingers(gallery[120]!)],
+      [{ exclude: 120, before: 120, candidates: 24, limit: 24 }],
+    );
+    for (const c of bounded[0]!) expect(c.entry).toBeLessThan(120);
+  });
+
   it('refuses a finger position twice or out of range', () => {
     const s = new PersonShard();
     expect(() => {
@@ -142,6 +193,33 @@ describe('person-level 1:N index', () => {
       await expect(pool.search([...person(1, 1, [2]), ...person(1, 1, [2])])).rejects.toThrow(
         /twice/,
       );
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('de-duplicates its roll across worker threads, each pair once', async () => {
+    // The gallery, then second impressions of four of its persons as later records.
+    const pool = new PersonIdentificationPool(2);
+    try {
+      await pool.add(gallery);
+      const again = [7, 60, 123, 150];
+      await pool.add(again.map((p) => person(p, 1)));
+      const seen: number[] = [];
+      const pairs = await pool.deduplicate({
+        maxFusedFmr: 1e-6,
+        batch: 64,
+        progress: (n) => seen.push(n),
+      });
+      expect(pairs.map((d) => [d.entry, d.candidate.entry])).toEqual(
+        again.map((p, i) => [PERSONS + i, p]),
+      );
+      expect(seen.at(-1)).toBe(PERSONS + again.length);
+      // Persons added later are shared at the next de-duplication.
+      await pool.add([person(61, 1)]);
+      const more = await pool.deduplicate({ maxFusedFmr: 1e-6 });
+      expect(more.map((d) => [d.entry, d.candidate.entry])).toContainEqual([PERSONS + 4, 61]);
+      await expect(pool.deduplicate({ batch: 0 })).rejects.toThrow(/0 entries at a time/);
     } finally {
       await pool.close();
     }

@@ -2,17 +2,18 @@ import { InvalidInputError, err, ok, type Result } from '@vigil/core';
 import { ANGLE_UNIT } from '../iso.ts';
 import { matchPrepared, prepareTemplate, type PreparedTemplate } from '../match.ts';
 import type { FingerprintTemplate } from '../template.ts';
+import { nativeSweep } from './native.ts';
 import {
   ANGLE_BINS,
   ANGLE_STEPS,
   ANGLE_SUBSTEPS,
   ANGLE_TOLERANCE,
-  FIRST_SIDE_MASK,
   KEY_CELLS,
   MAX_TOLERANCE_SCALE,
   MAX_TRIANGLE_NEIGHBOURS,
   MIN_TOLERANCE_SCALE,
   MIN_TRIANGLE_NEIGHBOURS,
+  ORDER_KEY_MASK,
   ROTATION_BINS,
   SIDE_BIN,
   SIDE_BINS,
@@ -121,8 +122,9 @@ const MAGIC = 0x49544756; // "VGTI" read little-endian
  * 2: postings of a cell in order of their first side's detail step (bisected by search).
  * 3: 15-bit details in two bytes, direction steps within the cell's bins; the shard's own
  * triangle neighbours and tolerance scale in the header.
+ * 4: the second side's step beside the first in the order key (`ORDER_KEY_MASK`).
  */
-const FORMAT_VERSION = 3;
+const FORMAT_VERSION = 4;
 /**
  * Parameters a serialised shard was built with; a shard from other settings is refused.
  * The triangle neighbours (first) and the tolerance scale in thousandths (last) are the
@@ -200,15 +202,8 @@ export class IndexShard {
         },
       );
     }
-    const scale = options.toleranceScale ?? 1;
-    if (!(scale >= MIN_TOLERANCE_SCALE && scale <= MAX_TOLERANCE_SCALE)) {
-      throw new InvalidInputError(`An index shard cannot scale its tolerances by ${scale}.`, {
-        hint: `Give a scale from ${MIN_TOLERANCE_SCALE} to ${MAX_TOLERANCE_SCALE}.`,
-      });
-    }
     this.neighbours = neighbours;
-    // Thousandths, as the header keeps it, so a loaded shard searches exactly alike.
-    this.toleranceScale = Math.round(scale * 1000) / 1000;
+    this.toleranceScale = checkedToleranceScale(options.toleranceScale ?? 1);
     this.tolerance = triangleTolerance(this.toleranceScale);
     this.minutiaStart.push(0);
   }
@@ -300,7 +295,7 @@ export class IndexShard {
         this.neighbours,
       );
     }
-    sortCellsByFirstSide(counts, postings, details);
+    sortCellsByKey(counts, postings, details);
     this.cellStart = counts;
     this.postings = postings;
     this.details = details;
@@ -356,6 +351,7 @@ export class IndexShard {
   private forEachProbeVisit(
     probe: FingerprintTemplate,
     visit: (cell: number, accept: number, ref: number) => void,
+    tolerance: TriangleTolerance,
   ): void {
     const probeSet: MinutiaSet = {
       count: probe.x.length,
@@ -363,7 +359,6 @@ export class IndexShard {
       y: probe.y,
       direction: probe.direction,
     };
-    const tolerance = this.tolerance;
     // Per probe triangle: for each side bin, the accepted detail steps of each side (the
     // first side's as a range, for the bisection; the others as masks), and for each
     // direction bin the mask of its accepted steps.
@@ -418,10 +413,10 @@ export class IndexShard {
   }
 
   /**
-   * Reads one visited cell: each posting whose detail lies within the accepted steps is
-   * written to `out` from `at` as its template and the rotation the pair implies
-   * (template << 5 | rotation bin); returns where the next write goes. `out` must have
-   * room for the whole cell.
+   * Reads one visited cell: each posting of a template below `below` whose detail lies
+   * within the accepted steps is written to `out` from `at` as its template and the
+   * rotation the pair implies (template << 5 | rotation bin); returns where the next write
+   * goes. `out` must have room for the whole cell.
    */
   private scanCell(
     cell: number,
@@ -429,47 +424,58 @@ export class IndexShard {
     ref: number,
     out: Uint32Array,
     at: number,
+    below: number,
   ): number {
     const details = this.details!;
     const postings = this.postings!;
-    const end = this.cellStart![cell + 1]!;
+    const cellStart = this.cellStart!;
+    const end = cellStart[cell + 1]!;
     const aLo = accept >>> 28;
-    const aHi = ref & FIRST_SIDE_MASK;
+    const aHi = ref & (SIDE_STEPS - 1);
     const pr = ref >>> 3;
+    // The second side's accepted steps are contiguous (`sideStepMask`): its lowest and
+    // highest bound each run of keys, and need no test of their own.
     const mb = accept & 0xff;
+    const bLo = 31 - Math.clz32(mb & -mb);
+    const bHi = 31 - Math.clz32(mb);
     const mc = (accept >>> 8) & 0xff;
     const m0 = (accept >>> 16) & 0xf;
     const m1 = (accept >>> 20) & 0xf;
     const m2 = (accept >>> 24) & 0xf;
     const mask = ROTATION_BINS - 1;
-    // A cell's postings are in order of their first side's detail step (`seal`), so the
-    // accepted steps are one run: find its start by bisection, stop past its end. Half
-    // the cell, on average, is never read.
-    let lo = this.cellStart![cell]!;
-    let hi = end;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((details[mid]! & FIRST_SIDE_MASK) < aLo) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let p = lo; p < end; p++) {
-      const d = details[p]!;
-      if ((d & FIRST_SIDE_MASK) > aHi) break;
-      // Every other field in one test, through the masks: a posting passes about one
-      // time in ten, and one branch mispredicts far less often than five.
-      if (
-        ((mb >>> ((d >>> 3) & 7)) &
-          (mc >>> ((d >>> 6) & 7)) &
-          (m0 >>> ((d >>> 9) & 3)) &
-          (m1 >>> ((d >>> 11) & 3)) &
-          (m2 >>> ((d >>> 13) & 3)) &
-          1) ===
-        0
-      ) {
-        continue;
+    const limit = below * ROTATION_BINS;
+    // A cell's postings are in order of their key (`ORDER_KEY_MASK`: first side, then
+    // second side), so each accepted first-side step is one run of keys: find its start by
+    // bisection, stop past its end. Most of the cell is never read.
+    let p = cellStart[cell]!;
+    for (let a = aLo; a <= aHi && p < end; a++) {
+      const first = (a << 3) | bLo;
+      const last = (a << 3) | bHi;
+      let hi = end;
+      while (p < hi) {
+        const mid = (p + hi) >>> 1;
+        if ((details[mid]! & ORDER_KEY_MASK) < first) p = mid + 1;
+        else hi = mid;
       }
-      const code = postings[p]!;
-      out[at++] = (code & ~mask) | (((code & mask) - pr) & mask);
+      for (; p < end; p++) {
+        const d = details[p]!;
+        if ((d & ORDER_KEY_MASK) > last) break;
+        // The other four fields in one test, through the masks: a posting passes about
+        // one time in four, and one branch mispredicts far less often than four.
+        if (
+          ((mc >>> ((d >>> 6) & 7)) &
+            (m0 >>> ((d >>> 9) & 3)) &
+            (m1 >>> ((d >>> 11) & 3)) &
+            (m2 >>> ((d >>> 13) & 3)) &
+            1) ===
+          0
+        ) {
+          continue;
+        }
+        const code = postings[p]!;
+        if (code >= limit) continue;
+        out[at++] = (code & ~mask) | (((code & mask) - pr) & mask);
+      }
     }
     return at;
   }
@@ -487,85 +493,198 @@ export class IndexShard {
   }
 
   /**
-   * Casts the probe's votes: fills `best` (each touched template's best run of three
-   * rotation bins) and `touched` (the templates voted for, in first-vote order) and
-   * returns how many were touched. `clearVotes` must follow before the next call.
+   * Casts the probe's votes for templates below `below`: fills `best` (each touched
+   * template's best run of three rotation bins) and `touched` (the templates voted for,
+   * in first-vote order) and returns how many were touched. `clearVotes` must follow
+   * before the next call.
    */
-  private collectVotes(probe: FingerprintTemplate): number {
+  private collectVotes(
+    probe: FingerprintTemplate,
+    below = this.size,
+    tolerance = this.tolerance,
+  ): number {
     if (!this.sealed) this.seal();
     const n = this.size;
-    if (n === 0 || probe.x.length < 3) return 0;
+    if (n === 0 || below <= 0 || probe.x.length < 3) return 0;
     const scratch = voteScratch(n);
     const passed = new Uint32Array(this.largestCell());
     let touchedCount = 0;
-    this.forEachProbeVisit(probe, (cell, accept, ref) => {
-      const count = this.scanCell(cell, accept, ref, passed, 0);
-      touchedCount = castVotes(passed, 0, count, scratch, touchedCount);
-    });
+    this.forEachProbeVisit(
+      probe,
+      (cell, accept, ref) => {
+        const count = this.scanCell(cell, accept, ref, passed, 0, below);
+        touchedCount = castVotes(passed, 0, count, scratch, touchedCount);
+      },
+      tolerance,
+    );
     return touchedCount;
   }
 
   /**
-   * The votes of many probes at once, each probe's the same as `forEachVote` gives it
-   * alone: for de-duplicating a roll, where a batch of records is searched together.
-   * One probe alone reaches some 15,000 cells spread over the whole index, and most of
-   * its time goes to fetching them from memory. A batch sorts the cells all its probes
-   * reach and reads the index in that order, cell after cell, then counts each probe's
-   * votes from what passed.
+   * The votes of many probes at once, each probe's the same as `votesOf` gives it alone
+   * (`options.below[i]`, when given, bounds probe i's templates as `below` does there): for
+   * de-duplicating a roll, where a batch of records is searched together. One probe alone
+   * reaches some 15,000 cells spread over the whole index, and much of its time goes to
+   * fetching them from memory. A batch sorts the cells all its probes reach and reads the
+   * index in that order, cell after cell, then counts each probe's votes from what passed.
    */
-  votesOfMany(probes: readonly FingerprintTemplate[]): TemplateVotes[] {
-    if (!this.sealed) this.seal();
-    const n = this.size;
+  votesOfMany(
+    probes: readonly FingerprintTemplate[],
+    options: { readonly below?: ArrayLike<number>; readonly toleranceScale?: number } = {},
+  ): TemplateVotes[] {
+    return this.votesFromVisits(this.visitsOf(probes, options.toleranceScale), options.below);
+  }
+
+  /**
+   * The cells a batch of probes reaches, sorted (the first half of `votesOfMany`). They
+   * depend only on the probes and the search's settings, not on what the shard holds: one
+   * list serves every shard of the same triangle neighbours (`votesFromVisits`).
+   */
+  visitsOf(probes: readonly FingerprintTemplate[], toleranceScale?: number): ProbeVisits {
     if (probes.length > MAX_BATCH_PROBES) {
-      throw new RangeError(`votesOfMany takes at most ${MAX_BATCH_PROBES} probes at once`);
+      throw new RangeError(`a batch takes at most ${MAX_BATCH_PROBES} probes at once`);
     }
-    const none = (): TemplateVotes => ({ local: new Int32Array(0), votes: new Uint8Array(0) });
-    if (n === 0) return probes.map(none);
-    // 1. Every probe's visits: cell, accepted steps, and reference with the probe's number.
+    const tolerance = this.searchTolerance(toleranceScale);
+    if (toleranceScale !== undefined) toleranceScale = checkedToleranceScale(toleranceScale);
+    // Every probe's visits: cell, accepted steps, and reference with the probe's number.
     const found = new Growable(u32(1 << 16), u32);
     const accepted = new Growable(u32(1 << 16), u32);
     const referred = new Growable(u32(1 << 16), u32);
     probes.forEach((probe, b) => {
       if (probe.x.length < 3) return;
-      this.forEachProbeVisit(probe, (cell, accept, ref) => {
-        found.push(cell);
-        accepted.push(accept);
-        referred.push(ref | (b << 8));
-      });
+      this.forEachProbeVisit(
+        probe,
+        (cell, accept, ref) => {
+          found.push(cell);
+          accepted.push(accept);
+          referred.push(ref | (b << 8));
+        },
+        tolerance,
+      );
     });
-    // 2. In cell order.
-    const visits = found.length;
-    const [cells, accepts, refs] = sortVisits(found.data, accepted.data, referred.data, visits);
-    // 3. The sweep: what passed, with whose probe it was.
-    const passed = new Growable(u32(Math.max(1 << 16, visits * 4)), u32);
-    const owners = new Growable(u16(passed.data.length), u16);
-    const room = this.largestCell();
-    for (let v = 0; v < visits; v++) {
-      passed.reserve(room);
-      owners.reserve(room);
-      const ref = refs[v]!;
-      const at = passed.length;
-      passed.length = this.scanCell(cells[v]!, accepts[v]!, ref & 0xff, passed.data, at);
-      owners.data.fill(ref >>> 8, at, passed.length);
-      owners.length = passed.length;
+    const count = found.length;
+    const [cells, accepts, refs] = sortVisits(found.data, accepted.data, referred.data, count);
+    return {
+      probes: probes.length,
+      count,
+      cells,
+      accepts,
+      refs,
+      neighbours: this.neighbours,
+      toleranceScale: toleranceScale ?? this.toleranceScale,
+    };
+  }
+
+  /**
+   * The second half of `votesOfMany`: sweeps the shard along the sorted visits and counts
+   * each probe's votes, for templates below `below[i]` (default all) for probe i.
+   */
+  votesFromVisits(visits: ProbeVisits, below?: ArrayLike<number>): TemplateVotes[] {
+    if (visits.neighbours !== this.neighbours) {
+      throw new RangeError('these visits were made for triangles of other neighbours');
     }
-    // 4. Per probe (a counting sort by owner), the same votes as alone.
-    const at = passed.length;
-    const starts = new Uint32Array(probes.length + 1);
-    for (let q = 0; q < at; q++) starts[owners.data[q]! + 1]!++;
-    for (let b = 0; b < probes.length; b++) starts[b + 1]! += starts[b]!;
-    const byProbe = new Uint32Array(at);
-    const fill = starts.slice(0, probes.length);
-    for (let q = 0; q < at; q++) byProbe[fill[owners.data[q]!]!++] = passed.data[q]!;
+    if (!this.sealed) this.seal();
+    const n = this.size;
+    const none = (): TemplateVotes => ({ local: new Int32Array(0), votes: new Uint8Array(0) });
+    if (n === 0) return Array.from({ length: visits.probes }, none);
+    const { cells, accepts, refs, count } = visits;
+    const limits = new Uint32Array(visits.probes);
+    for (let b = 0; b < visits.probes; b++) limits[b] = Math.max(0, Math.min(n, below?.[b] ?? n));
+    // The sweep: what passed, visit after visit (`ends[v]`: where visit v's passes end).
+    const passed = new Growable(u32(Math.max(1 << 16, count * 4)), u32);
+    const ends = new Uint32Array(count);
+    const room = this.largestCell();
+    for (let v = 0; nativeSweep !== undefined && v < count;) {
+      passed.reserve(room);
+      v = nativeSweep.sweep(
+        this.cellStart!,
+        this.details!,
+        this.postings!,
+        cells,
+        accepts,
+        refs,
+        limits,
+        v,
+        count,
+        passed.data,
+        passed.length,
+        ends,
+      );
+      passed.length = v > 0 ? ends[v - 1]! : 0;
+    }
+    for (let v = 0; nativeSweep === undefined && v < count; v++) {
+      passed.reserve(room);
+      const ref = refs[v]!;
+      passed.length = this.scanCell(
+        cells[v]!,
+        accepts[v]!,
+        ref & 0xff,
+        passed.data,
+        passed.length,
+        limits[ref >>> 8]!,
+      );
+      ends[v] = passed.length;
+    }
+    // Per probe (a counting sort of the visits' passes by probe), the same votes as alone.
+    const starts = new Uint32Array(visits.probes + 1);
+    for (let v = 0, from = 0; v < count; v++) {
+      starts[(refs[v]! >>> 8) + 1]! += ends[v]! - from;
+      from = ends[v]!;
+    }
+    for (let b = 0; b < visits.probes; b++) starts[b + 1]! += starts[b]!;
+    const byProbe = new Uint32Array(passed.length);
+    const fill = starts.slice(0, visits.probes);
+    const data = passed.data;
+    for (let v = 0, from = 0; v < count; v++) {
+      const b = refs[v]! >>> 8;
+      let to = fill[b]!;
+      const end = ends[v]!;
+      for (let q = from; q < end; q++) byProbe[to++] = data[q]!;
+      fill[b] = to;
+      from = end;
+    }
     const scratch = voteScratch(n);
-    return probes.map((_, b) => {
-      const touchedCount = castVotes(byProbe, starts[b]!, starts[b + 1]!, scratch, 0);
-      const local = scratch.touched.slice(0, touchedCount);
-      const votes = new Uint8Array(touchedCount);
-      for (let q = 0; q < touchedCount; q++) votes[q] = scratch.best[local[q]!]!;
-      this.clearVotes(touchedCount);
-      return { local, votes };
+    const { votes, best, touched } = scratch;
+    return Array.from({ length: visits.probes }, (_, b) => {
+      const from = starts[b]!;
+      const to = starts[b + 1]!;
+      const touchedCount =
+        nativeSweep === undefined
+          ? castVotes(byProbe, from, to, scratch, 0)
+          : nativeSweep.cast(byProbe, from, to, votes, best, touched, 0);
+      const out = copyVotes(scratch, touchedCount);
+      // Only the bins these codes raised are cleared: far fewer than a template's 32 bins
+      // times the templates touched.
+      if (nativeSweep === undefined) uncastVotes(byProbe, from, to, scratch);
+      else nativeSweep.uncast(byProbe, from, to, votes, best);
+      return out;
     });
+  }
+
+  /**
+   * The index's votes for `probe`: every template that got any (local index: see
+   * `template`, `entry`), in first-vote order, with its count. Only templates of local
+   * index below `options.below` (default all) are voted for: a roll de-duplicated against
+   * itself searches each record among those enrolled before it. `options.toleranceScale`
+   * overrides the shard's own for this search. For callers that pool votes over several
+   * shards, such as the person-level index (person.ts).
+   */
+  votesOf(
+    probe: FingerprintTemplate,
+    options: { readonly below?: number; readonly toleranceScale?: number } = {},
+  ): TemplateVotes {
+    const below = Math.max(0, Math.min(this.size, options.below ?? this.size));
+    const tolerance = this.searchTolerance(options.toleranceScale);
+    const touchedCount = this.collectVotes(probe, below, tolerance);
+    const out = copyVotes(voteScratch(this.size), touchedCount);
+    this.clearVotes(touchedCount);
+    return out;
+  }
+
+  /** The tolerance of a search at `scale` (checked), or the shard's own. */
+  private searchTolerance(scale: number | undefined): TriangleTolerance {
+    if (scale === undefined || scale === this.toleranceScale) return this.tolerance;
+    return triangleTolerance(checkedToleranceScale(scale));
   }
 
   /** Resets the vote scratch: only what was touched, unless that is most of it. */
@@ -580,22 +699,6 @@ export class IndexShard {
         votes.fill(0, id * ROTATION_BINS, (id + 1) * ROTATION_BINS);
         best[id] = 0;
       }
-    }
-  }
-
-  /**
-   * The index's votes for `probe`: `visit(local, votes)` once for every template that got
-   * any, in first-vote order (local index: see `template`, `entry`). For callers that
-   * pool votes over several shards, such as the person-level index (person.ts).
-   */
-  forEachVote(probe: FingerprintTemplate, visit: (local: number, votes: number) => void): void {
-    const touchedCount = this.collectVotes(probe);
-    if (touchedCount === 0) return;
-    const { best, touched } = voteScratch(this.size);
-    try {
-      for (let q = 0; q < touchedCount; q++) visit(touched[q]!, best[touched[q]!]!);
-    } finally {
-      this.clearVotes(touchedCount);
     }
   }
 
@@ -761,11 +864,34 @@ export class IndexShard {
       if (postings[q]! >>> 5 >= n) return bad('a posting names a template it does not hold');
     for (let c = 0; c < KEY_CELLS; c++) {
       for (let q = cellStart[c]! + 1; q < cellStart[c + 1]!; q++) {
-        if ((details[q]! & FIRST_SIDE_MASK) < (details[q - 1]! & FIRST_SIDE_MASK))
+        if ((details[q]! & ORDER_KEY_MASK) < (details[q - 1]! & ORDER_KEY_MASK))
           return bad('its postings are out of order');
       }
     }
-    const shard = new IndexShard({ neighbours, toleranceScale });
+    return ok(
+      IndexShard.of({
+        neighbours,
+        toleranceScale,
+        entries,
+        minutiaStart,
+        widths,
+        heights,
+        qualities,
+        mx,
+        my,
+        mdir,
+        mkind,
+        mrel,
+        cellStart,
+        postings,
+        details,
+      }),
+    );
+  }
+
+  /** A sealed shard from its arrays, taken as they are (no copy, no check). */
+  private static of(a: SharedIndexShard): IndexShard {
+    const shard = new IndexShard({ neighbours: a.neighbours, toleranceScale: a.toleranceScale });
     const fillFrom = <T extends Uint8Array | Uint16Array | Uint32Array>(
       g: Growable<T>,
       data: T,
@@ -773,21 +899,100 @@ export class IndexShard {
       g.data = data;
       g.length = data.length;
     };
-    fillFrom(shard.entries, entries);
-    fillFrom(shard.minutiaStart, minutiaStart);
-    fillFrom(shard.widths, widths);
-    fillFrom(shard.heights, heights);
-    fillFrom(shard.qualities, qualities);
-    fillFrom(shard.mx, mx);
-    fillFrom(shard.my, my);
-    fillFrom(shard.mdir, mdir);
-    fillFrom(shard.mkind, mkind);
-    fillFrom(shard.mrel, mrel);
-    shard.cellStart = cellStart;
-    shard.postings = postings;
-    shard.details = details;
-    return ok(shard);
+    fillFrom(shard.entries, a.entries);
+    fillFrom(shard.minutiaStart, a.minutiaStart);
+    fillFrom(shard.widths, a.widths);
+    fillFrom(shard.heights, a.heights);
+    fillFrom(shard.qualities, a.qualities);
+    fillFrom(shard.mx, a.mx);
+    fillFrom(shard.my, a.my);
+    fillFrom(shard.mdir, a.mdir);
+    fillFrom(shard.mkind, a.mkind);
+    fillFrom(shard.mrel, a.mrel);
+    shard.cellStart = a.cellStart;
+    shard.postings = a.postings;
+    shard.details = a.details;
+    return shard;
   }
+
+  /**
+   * The sealed shard's arrays in shared memory, for other worker threads to search
+   * (`fromShared`) without a copy each. Arrays not yet shared are moved there once (the
+   * shard then reads the shared ones), so the memory is not held twice.
+   */
+  share(): SharedIndexShard {
+    if (!this.sealed) this.seal();
+    for (const g of [
+      this.entries,
+      this.minutiaStart,
+      this.widths,
+      this.heights,
+      this.qualities,
+      this.mx,
+      this.my,
+      this.mdir,
+      this.mkind,
+      this.mrel,
+    ] as Growable<Uint8Array | Uint16Array | Uint32Array>[]) {
+      g.data = inSharedMemory(g.trimmed());
+    }
+    this.cellStart = inSharedMemory(this.cellStart!);
+    this.postings = inSharedMemory(this.postings!);
+    this.details = inSharedMemory(this.details!);
+    return {
+      neighbours: this.neighbours,
+      toleranceScale: this.toleranceScale,
+      entries: this.entries.data,
+      minutiaStart: this.minutiaStart.data,
+      widths: this.widths.data,
+      heights: this.heights.data,
+      qualities: this.qualities.data,
+      mx: this.mx.data,
+      my: this.my.data,
+      mdir: this.mdir.data,
+      mkind: this.mkind.data,
+      mrel: this.mrel.data,
+      cellStart: this.cellStart,
+      postings: this.postings,
+      details: this.details,
+    };
+  }
+
+  /**
+   * A shard another thread shared (`share`), searched in this one. It reads the same
+   * memory; nothing writes to a sealed shard's arrays, so no search sees another's work.
+   */
+  static fromShared(shared: SharedIndexShard): IndexShard {
+    return IndexShard.of(shared);
+  }
+}
+
+/** A sealed shard's arrays (`IndexShard.share`), as a worker message carries them. */
+export interface SharedIndexShard {
+  readonly neighbours: number;
+  readonly toleranceScale: number;
+  readonly entries: Uint32Array;
+  readonly minutiaStart: Uint32Array;
+  readonly widths: Uint16Array;
+  readonly heights: Uint16Array;
+  readonly qualities: Uint8Array;
+  readonly mx: Uint16Array;
+  readonly my: Uint16Array;
+  readonly mdir: Uint8Array;
+  readonly mkind: Uint8Array;
+  readonly mrel: Uint8Array;
+  readonly cellStart: Uint32Array;
+  readonly postings: Uint32Array;
+  readonly details: Uint16Array;
+}
+
+/** The array itself if it lives in shared memory, else a copy of it there. */
+export function inSharedMemory<T extends Uint8Array | Uint16Array | Uint32Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const Kind = a.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new Kind(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
 }
 
 /**
@@ -818,6 +1023,23 @@ function voteScratch(templates: number): VoteScratch {
 
 /** The most probes `votesOfMany` takes at once (the owner of a passed posting is 16 bits). */
 export const MAX_BATCH_PROBES = 65535;
+
+/**
+ * The cells a batch of probes reaches, sorted by cell (`IndexShard.visitsOf`): visit v is
+ * `cells[v]` with the accepted steps `accepts[v]` and the reference `refs[v]` (bits 0-7 as
+ * `scanCell` takes it, the probe's number above).
+ */
+export interface ProbeVisits {
+  readonly probes: number;
+  readonly count: number;
+  readonly cells: Uint32Array;
+  readonly accepts: Uint32Array;
+  readonly refs: Uint32Array;
+  /** Triangle neighbours the probes were cut with: only shards of the same can use them. */
+  readonly neighbours: number;
+  /** The tolerance scale they were made at. */
+  readonly toleranceScale: number;
+}
 
 /** One probe's votes from `votesOfMany`: the templates voted for and their counts. */
 export interface TemplateVotes {
@@ -884,6 +1106,38 @@ function castVotes(
 }
 
 /**
+ * A tolerance scale from 0.5 to 1.5, in thousandths as a shard's header keeps it, so that
+ * a loaded shard searches exactly alike.
+ */
+function checkedToleranceScale(scale: number): number {
+  if (!(scale >= MIN_TOLERANCE_SCALE && scale <= MAX_TOLERANCE_SCALE)) {
+    throw new InvalidInputError(`An index search cannot scale its tolerances by ${scale}.`, {
+      hint: `Give a scale from ${MIN_TOLERANCE_SCALE} to ${MAX_TOLERANCE_SCALE}.`,
+    });
+  }
+  return Math.round(scale * 1000) / 1000;
+}
+
+/** The touched templates and their counts, copied out of the scratch. */
+function copyVotes(scratch: VoteScratch, touchedCount: number): TemplateVotes {
+  const { best, touched } = scratch;
+  const local = touched.slice(0, touchedCount);
+  const votes = new Uint8Array(touchedCount);
+  for (let q = 0; q < touchedCount; q++) votes[q] = best[local[q]!]!;
+  return { local, votes };
+}
+
+/** Clears what `castVotes` counted from `codes[from..to)`: each code's bin and best run. */
+function uncastVotes(codes: Uint32Array, from: number, to: number, scratch: VoteScratch): void {
+  const { votes, best } = scratch;
+  for (let q = from; q < to; q++) {
+    const code = codes[q]!;
+    votes[(code >>> 5) * ROTATION_BINS + (code & (ROTATION_BINS - 1))] = 0;
+    best[code >>> 5] = 0;
+  }
+}
+
+/**
  * Visits sorted by cell number, their accepted steps and references moved along with
  * them (a stable LSD radix sort, 12 bits a pass, over the 23-bit cell numbers): the sweep
  * then reads all three in order, never scattered.
@@ -914,31 +1168,29 @@ function sortVisits(
   return [c0, a0, r0];
 }
 
+const ORDER_KEYS = ORDER_KEY_MASK + 1;
+
 /**
- * Orders each cell's postings (and their details) by the first side's detail step, a
- * counting sort per cell, so a search reads only the run of steps it accepts. Stable, so
- * within a step postings stay in template order.
+ * Orders each cell's postings (and their details) by their key (`ORDER_KEY_MASK`: first
+ * side's step, then second side's), a counting sort per cell, so a search reads only the
+ * runs of keys it accepts. Stable, so within a key postings stay in template order.
  */
-function sortCellsByFirstSide(
-  cellStart: Uint32Array,
-  postings: Uint32Array,
-  details: Uint16Array,
-): void {
+function sortCellsByKey(cellStart: Uint32Array, postings: Uint32Array, details: Uint16Array): void {
   let largest = 0;
   for (let c = 0; c < KEY_CELLS; c++)
     largest = Math.max(largest, cellStart[c + 1]! - cellStart[c]!);
   const p2 = new Uint32Array(largest);
   const d2 = new Uint16Array(largest);
-  const count = new Uint32Array(SIDE_STEPS + 1);
+  const count = new Uint32Array(ORDER_KEYS + 1);
   for (let c = 0; c < KEY_CELLS; c++) {
     const from = cellStart[c]!;
     const k = cellStart[c + 1]! - from;
     if (k < 2) continue;
     count.fill(0);
-    for (let q = 0; q < k; q++) count[(details[from + q]! & FIRST_SIDE_MASK) + 1]!++;
-    for (let s = 1; s <= SIDE_STEPS; s++) count[s]! += count[s - 1]!;
+    for (let q = 0; q < k; q++) count[(details[from + q]! & ORDER_KEY_MASK) + 1]!++;
+    for (let s = 1; s <= ORDER_KEYS; s++) count[s]! += count[s - 1]!;
     for (let q = 0; q < k; q++) {
-      const at = count[details[from + q]! & FIRST_SIDE_MASK]!++;
+      const at = count[details[from + q]! & ORDER_KEY_MASK]!++;
       p2[at] = postings[from + q]!;
       d2[at] = details[from + q]!;
     }

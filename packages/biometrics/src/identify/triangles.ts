@@ -256,13 +256,15 @@ function angleSubstep(a: number): number {
 }
 
 /**
- * The features a posting keeps beside its cell: 3 + 3 + 3 bits of side steps, then
- * 2 + 2 + 2 of direction steps within the cell's bins, 15 bits in all.
+ * The features a posting keeps beside its cell, 15 bits: the second side's step (bits
+ * 0-2), the first side's (3-5), the third side's (6-8), then the 2-bit steps of the three
+ * directions within the cell's bins (9-10, 11-12, 13-14). The first two sides' steps come
+ * first so that `ORDER_KEY_MASK` is the key a cell's postings are kept in (shard.ts).
  */
 export function triangleDetail(t: Triangle): number {
   return (
-    sideStep(t.a) |
-    (sideStep(t.b) << 3) |
+    sideStep(t.b) |
+    (sideStep(t.a) << 3) |
     (sideStep(t.c) << 6) |
     (angleSubstep(t.phi0) << 9) |
     (angleSubstep(t.phi1) << 11) |
@@ -270,8 +272,12 @@ export function triangleDetail(t: Triangle): number {
   );
 }
 
-/** The first side's step of a detail (postings of a cell are kept in its order). */
-export const FIRST_SIDE_MASK = SIDE_STEPS - 1;
+/**
+ * A posting's order key within its cell: its first side's step times 8 plus its second
+ * side's. A probe accepts a contiguous range of steps on each side, so what it accepts of
+ * a cell is one run of keys per accepted first-side step.
+ */
+export const ORDER_KEY_MASK = 0x3f;
 
 /** Quantised orientation of a triangle, for the rotation vote. */
 export function rotationBin(theta: number): number {
