@@ -57,7 +57,6 @@ type PersonTask =
       readonly probes: PackedPersons;
       readonly options: PersonSearchOptions;
       readonly excludes?: Int32Array;
-      readonly befores?: Int32Array;
     }
   | { readonly kind: 'save' }
   | { readonly kind: 'share' }
@@ -203,14 +202,12 @@ export class PersonIdentificationPool {
   /**
    * Ranked candidates for many probes (one list per probe). `excludes[i]`, when given and
    * not negative, is an entry left out of probe i's list (its own record, when a roll is
-   * de-duplicated against itself); `befores[i]` likewise bounds probe i's search to the
-   * entries below it (`PersonSearchOptions.before`).
+   * de-duplicated against itself).
    */
   async searchMany(
     probes: readonly (readonly PersonFinger[])[],
     options: PersonSearchOptions = {},
     excludes?: readonly number[],
-    befores?: readonly number[],
   ): Promise<PersonCandidate[][]> {
     probes.forEach((p, i) => {
       checkFingers(p, `Probe ${i}`);
@@ -219,10 +216,9 @@ export class PersonIdentificationPool {
       Array.from({ length: this.group.size }, (_, w) => {
         const pack = packPersons(probes);
         const ex = excludes === undefined ? undefined : Int32Array.from(excludes);
-        const bf = befores === undefined ? undefined : Int32Array.from(befores);
         return this.group.call(
           w,
-          { kind: 'search', probes: pack, options, excludes: ex, befores: bf },
+          { kind: 'search', probes: pack, options, excludes: ex },
           personBuffers(pack),
         );
       }),

@@ -78,13 +78,10 @@ function handle(request: PersonPoolRequest): { value: unknown; transfer?: ArrayB
       const options: PersonSearchOptions[] = [];
       for (let i = 0; i + 1 < request.probes.start.length; i++) {
         probes.push(prepareFingers(unpackPerson(request.probes, i)));
-        const exclude = request.excludes?.[i] ?? -1;
-        const before = request.befores?.[i] ?? -1;
-        options.push({
-          ...request.options,
-          ...(exclude >= 0 ? { exclude } : {}),
-          ...(before >= 0 ? { before } : {}),
-        });
+        const exclude = request.excludes?.[i];
+        options.push(
+          exclude === undefined || exclude < 0 ? request.options : { ...request.options, exclude },
+        );
       }
       // One probe: its own search, the quickest answer. Several: counted as a batch, the
       // same lists in less time (`PersonShard.searchMany`).
