@@ -347,8 +347,9 @@ export interface DedupBenchOptions {
   readonly threads?: number;
   readonly seed?: number;
   /**
-   * Candidates per shard passed to the full matcher (default 16 for one finger, 2 for more:
-   * with four fingers a mate out-votes every chance person in nearly every search).
+   * Candidates passed to the full matcher: one finger, per shard (default 16); several,
+   * per record over the whole index (default 2: with four fingers a mate out-votes every
+   * chance person in nearly every search).
    */
   readonly candidates?: number;
   /** Tolerance scale of the searches (several fingers; default `DEDUP_TOLERANCE_SCALE`). */
@@ -372,7 +373,7 @@ export interface DedupBenchResult {
   readonly duplicates: number;
   readonly fingers: number;
   readonly threshold: number;
-  /** Candidates per shard fully matched, and the searches' tolerance scale (several fingers). */
+  /** Candidates fully matched (see the option), and the searches' tolerance scale. */
   readonly candidates: number;
   readonly toleranceScale?: number;
   /** Which sweep the batch searches used (native.ts). */

@@ -258,7 +258,7 @@ export function registerFingerprintSynthCommands(program: Command): void {
         }
         process.stdout.write(
           `roll ${r.voters} records x ${r.fingers} finger(s), ${r.duplicates} planted duplicates, ` +
-            `${r.fingers === 1 ? `score threshold ${r.threshold.toFixed(1)}` : `fused FMR threshold ${r.threshold.toExponential(2)}`}; ${r.fingers === 1 ? 'every record searched against the whole roll' : `every record searched among those before it, ${r.candidates} candidates per shard at tolerance scale ${r.toleranceScale}`}, ${r.sweep} sweep\n` +
+            `${r.fingers === 1 ? `score threshold ${r.threshold.toFixed(1)}` : `fused FMR threshold ${r.threshold.toExponential(2)}`}; ${r.fingers === 1 ? 'every record searched against the whole roll' : `every record searched among those before it, ${r.candidates} candidates a record at tolerance scale ${r.toleranceScale}`}, ${r.sweep} sweep\n` +
             `recall ${(r.recall * 100).toFixed(2)}%, precision ${(r.precision * 100).toFixed(2)}% ` +
             `(${r.truePairsFound} true of ${r.pairsReported} pairs reported), ${r.seconds.toFixed(1)} s in all (enrolment ${r.buildSeconds.toFixed(1)} s), ${r.cpuSeconds.toFixed(0)} CPU s\n`,
         );
