@@ -267,16 +267,9 @@ export class PersonShard {
     return at < shard.size && shard.entry(at) === local ? at : -1;
   }
 
-  /** How many of `shard`'s templates are of local persons below `local` (bisection). */
+  /** How many of `shard`'s templates are of local persons below `local`. */
   private static templatesBelow(shard: IndexShard, local: number): number {
-    let lo = 0;
-    let hi = shard.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (shard.entry(mid) < local) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return countBelow(shard.size, (t) => shard.entry(t), local);
   }
 
   /**
@@ -287,14 +280,8 @@ export class PersonShard {
   private personsBelow(options: PersonSearchOptions): number {
     const before = options.before;
     if (before === undefined || !this.ascending) return this.size;
-    let lo = 0;
-    let hi = this.size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.persons.data[mid]! < before) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    const persons = this.persons.data;
+    return countBelow(this.size, (p) => persons[p]!, before);
   }
 
   /** Candidates for the probe's fingers, most fused evidence first. */
@@ -318,39 +305,8 @@ export class PersonShard {
     probes: readonly (readonly PreparedFinger[])[],
     options: readonly PersonSearchOptions[],
   ): PersonCandidate[][] {
-    const out: PersonCandidate[][] = [];
-    for (let start = 0, end = 0; start < probes.length; start = end) {
-      // A batch is counted at one tolerance: consecutive probes that ask for the same.
-      const scale = options[start]?.toleranceScale;
-      end = batchEnd(options, start, probes.length);
-      const batch = probes.slice(start, end);
-      // Per finger position, each probe's votes in that position's shard.
-      const persons = batch.map((_, i) => this.personsBelow(options[start + i] ?? {}));
-      const votes = new Map<number, Map<number, TemplateVotes>>();
-      for (const [position, shard] of this.positions) {
-        const who: number[] = [];
-        const templates: FingerprintTemplate[] = [];
-        const below: number[] = [];
-        batch.forEach((probe, i) => {
-          const finger = probe.find((f) => f.position === position);
-          if (finger !== undefined) {
-            who.push(i);
-            templates.push(finger.template);
-            below.push(PersonShard.templatesBelow(shard, persons[i]!));
-          }
-        });
-        const counted = shard.votesOfMany(templates, { below, toleranceScale: scale });
-        votes.set(position, new Map(who.map((i, k) => [i, counted[k]!])));
-      }
-      batch.forEach((probe, i) => {
-        out.push(
-          this.candidatesFrom(probe, options[start + i] ?? {}, (finger) =>
-            votes.get(finger.position)?.get(i),
-          ),
-        );
-      });
-    }
-    return out;
+    // Over one shard, choosing over all shards is choosing in this one.
+    return PersonShard.searchAcross([this], probes, options);
   }
 
   /**
@@ -492,6 +448,10 @@ export class PersonShard {
       const batch = probes.slice(start, end);
       // votes[k]: shard k's, per finger position, per probe of the batch.
       const votes = shards.map(() => new Map<number, Map<number, TemplateVotes>>());
+      // persons[k][i]: shard k's local persons probe i may be voted for with (`before`).
+      const persons = shards.map((s) =>
+        batch.map((_, i) => s.personsBelow(options[start + i] ?? {})),
+      );
       for (const position of positions) {
         const who: number[] = [];
         const templates: FingerprintTemplate[] = [];
@@ -513,9 +473,7 @@ export class PersonShard {
           ) {
             visits = index.visitsOf(templates, scale);
           }
-          const below = who.map((i) =>
-            PersonShard.templatesBelow(index, s.personsBelow(options[start + i] ?? {})),
-          );
+          const below = who.map((i) => PersonShard.templatesBelow(index, persons[k]![i]!));
           const counted = index.votesFromVisits(visits, below);
           votes[k]!.set(position, new Map(who.map((i, q) => [i, counted[q]!])));
         });
@@ -574,9 +532,7 @@ export class PersonShard {
     const shard = new PersonShard();
     shard.persons.data = shared.persons;
     shard.persons.length = shared.persons.length;
-    for (let p = 1; p < shared.persons.length; p++) {
-      if (shared.persons[p]! <= shared.persons[p - 1]!) shard.ascending = false;
-    }
+    shard.ascending = ascending(shared.persons);
     for (const [position, inner] of shared.positions) {
       shard.positions.set(position, IndexShard.fromShared(inner));
     }
@@ -618,7 +574,7 @@ export class PersonShard {
     const shard = new PersonShard();
     shard.persons.data = persons;
     shard.persons.length = n;
-    for (let p = 1; p < n; p++) if (persons[p]! <= persons[p - 1]!) shard.ascending = false;
+    shard.ascending = ascending(persons);
     for (let k = 0; k < count; k++) {
       const head = reader.u32(2);
       if (head === undefined) return bad('it is shorter than its header says');
@@ -655,6 +611,24 @@ interface ChosenPerson {
 export interface SharedPersonShard {
   readonly persons: Uint32Array;
   readonly positions: readonly (readonly [number, SharedIndexShard])[];
+}
+
+/** How many of the first `count` values (ascending: bisection) are below `key`. */
+function countBelow(count: number, at: (i: number) => number, key: number): number {
+  let lo = 0;
+  let hi = count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at(mid) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Whether entries are strictly ascending (then `before` bounds a prefix of them). */
+function ascending(entries: Uint32Array): boolean {
+  for (let p = 1; p < entries.length; p++) if (entries[p]! <= entries[p - 1]!) return false;
+  return true;
 }
 
 /**

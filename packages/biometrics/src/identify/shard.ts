@@ -250,20 +250,7 @@ export class IndexShard {
     // A sealed shard takes no more templates: give back the growth slack (up to a third
     // of the gallery's memory, some 380 MB at a million four-finger persons) before the
     // postings are allocated, so the peak of the build does not carry it.
-    for (const g of [
-      this.entries,
-      this.minutiaStart,
-      this.widths,
-      this.heights,
-      this.qualities,
-      this.mx,
-      this.my,
-      this.mdir,
-      this.mkind,
-      this.mrel,
-    ] as Growable<Uint8Array | Uint16Array | Uint32Array>[]) {
-      g.data = g.trimmed();
-    }
+    for (const g of this.galleryArrays()) g.data = g.trimmed();
     const counts = new Uint32Array(KEY_CELLS + 1);
     const view = new PackedView(MAX_TEMPLATE_MINUTIAE);
     for (let t = 0; t < this.size; t++) {
@@ -299,6 +286,22 @@ export class IndexShard {
     this.cellStart = counts;
     this.postings = postings;
     this.details = details;
+  }
+
+  /** The gallery's growing arrays (the index's are `cellStart`, `postings`, `details`). */
+  private galleryArrays(): Growable<Uint8Array | Uint16Array | Uint32Array>[] {
+    return [
+      this.entries,
+      this.minutiaStart,
+      this.widths,
+      this.heights,
+      this.qualities,
+      this.mx,
+      this.my,
+      this.mdir,
+      this.mkind,
+      this.mrel,
+    ] as Growable<Uint8Array | Uint16Array | Uint32Array>[];
   }
 
   private load(t: number, view: PackedView): void {
@@ -544,8 +547,7 @@ export class IndexShard {
     if (probes.length > MAX_BATCH_PROBES) {
       throw new RangeError(`a batch takes at most ${MAX_BATCH_PROBES} probes at once`);
     }
-    const tolerance = this.searchTolerance(toleranceScale);
-    if (toleranceScale !== undefined) toleranceScale = checkedToleranceScale(toleranceScale);
+    const { scale, tolerance } = this.searchSettings(toleranceScale);
     // Every probe's visits: cell, accepted steps, and reference with the probe's number.
     const found = new Growable(u32(1 << 16), u32);
     const accepted = new Growable(u32(1 << 16), u32);
@@ -571,7 +573,7 @@ export class IndexShard {
       accepts,
       refs,
       neighbours: this.neighbours,
-      toleranceScale: toleranceScale ?? this.toleranceScale,
+      toleranceScale: scale,
     };
   }
 
@@ -674,17 +676,22 @@ export class IndexShard {
     options: { readonly below?: number; readonly toleranceScale?: number } = {},
   ): TemplateVotes {
     const below = Math.max(0, Math.min(this.size, options.below ?? this.size));
-    const tolerance = this.searchTolerance(options.toleranceScale);
+    const { tolerance } = this.searchSettings(options.toleranceScale);
     const touchedCount = this.collectVotes(probe, below, tolerance);
     const out = copyVotes(voteScratch(this.size), touchedCount);
     this.clearVotes(touchedCount);
     return out;
   }
 
-  /** The tolerance of a search at `scale` (checked), or the shard's own. */
-  private searchTolerance(scale: number | undefined): TriangleTolerance {
-    if (scale === undefined || scale === this.toleranceScale) return this.tolerance;
-    return triangleTolerance(checkedToleranceScale(scale));
+  /** A search's tolerance scale (checked, in thousandths) and tolerance: its own, or the shard's. */
+  private searchSettings(scale: number | undefined): {
+    scale: number;
+    tolerance: TriangleTolerance;
+  } {
+    const checked = scale === undefined ? this.toleranceScale : checkedToleranceScale(scale);
+    return checked === this.toleranceScale
+      ? { scale: checked, tolerance: this.tolerance }
+      : { scale: checked, tolerance: triangleTolerance(checked) };
   }
 
   /** Resets the vote scratch: only what was touched, unless that is most of it. */
@@ -922,20 +929,7 @@ export class IndexShard {
    */
   share(): SharedIndexShard {
     if (!this.sealed) this.seal();
-    for (const g of [
-      this.entries,
-      this.minutiaStart,
-      this.widths,
-      this.heights,
-      this.qualities,
-      this.mx,
-      this.my,
-      this.mdir,
-      this.mkind,
-      this.mrel,
-    ] as Growable<Uint8Array | Uint16Array | Uint32Array>[]) {
-      g.data = inSharedMemory(g.trimmed());
-    }
+    for (const g of this.galleryArrays()) g.data = inSharedMemory(g.trimmed());
     this.cellStart = inSharedMemory(this.cellStart!);
     this.postings = inSharedMemory(this.postings!);
     this.details = inSharedMemory(this.details!);
